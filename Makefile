@@ -1,0 +1,109 @@
+# CarBot — build, run, test, install.
+#
+#   make            build carbotd, the plugins and the tools into build/
+#   make run        set up a private PostgreSQL + Redis under var/ and serve on :8080
+#   make test       build with -Werror and run every TAP test (prove -r t/)
+#   make test SAN=1 the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench      run the benchmarks under bench/
+#   make install    PREFIX=/usr/local DESTDIR= : carbotd, plugins, SDK headers, carbot-sdk.pc
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SAN     ?=
+CC      ?= cc
+
+ifeq ($(SAN),1)
+B       := build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+B       := build
+SANFLAGS :=
+endif
+
+PKGS    := libevent libevent_pthreads libpq hiredis yajl libcurl libcrypto
+WARN    := -Wall -Wextra -Werror -Wshadow -Wconversion -Wno-sign-conversion -Wstrict-prototypes \
+           -Wmissing-prototypes -Wformat=2
+CFLAGS  ?= -O2 -g
+ALLCFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -pthread
+CORE_CFLAGS = $(ALLCFLAGS) -DCB_CORE_BUILD -Isdk -Icore $(shell pkg-config --cflags $(PKGS)) \
+              -DCB_PLUGIN_DIR='"$(PREFIX)/lib/carbot/plugins"'
+CORE_LIBS = $(shell pkg-config --libs $(PKGS)) -ldl -lpthread -lm
+PLUGIN_CFLAGS = $(ALLCFLAGS) -fPIC -fvisibility=hidden -Isdk
+PLUGIN_LDFLAGS = -shared $(SANFLAGS)
+
+CORE_SRC  := $(wildcard core/*.c)
+CORE_OBJ  := $(patsubst core/%.c,$(B)/core/%.o,$(CORE_SRC))
+CORE_LIB_OBJ := $(filter-out $(B)/core/main.o,$(CORE_OBJ)) $(B)/gen/core_sql.o
+PLUGINS   := $(notdir $(patsubst %/,%,$(dir $(wildcard plugins/*/plugin.mk))))
+TPLUGINS  := $(notdir $(patsubst %/,%,$(dir $(wildcard t/plugins/*/plugin.mk))))
+UNITS     := $(patsubst t/unit/%.c,%,$(wildcard t/unit/*.c))
+
+.PHONY: all core plugins sdk tplugins units test run bench install clean fmt
+all: core plugins sdk tplugins units
+
+core: $(B)/carbotd
+sdk: $(B)/cb-embed
+plugins: $(foreach p,$(PLUGINS),$(B)/plugins/$(p).so)
+tplugins: $(foreach p,$(TPLUGINS),$(B)/t/plugins/$(p).so)
+units: $(foreach u,$(UNITS),$(B)/t/unit/$(u))
+
+$(B)/core/%.o: core/%.c $(wildcard core/*.h) $(wildcard sdk/carbot/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -c $< -o $@
+
+$(B)/cb-embed: sdk/tools/cb-embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -O2 $< -o $@
+
+$(B)/gen/core_sql.c: $(B)/cb-embed $(wildcard sql/*.sql)
+	@mkdir -p $(dir $@)
+	$(B)/cb-embed $@ $(sort $(wildcard sql/*.sql))
+
+$(B)/gen/core_sql.o: $(B)/gen/core_sql.c
+	$(CC) $(CORE_CFLAGS) -Wno-missing-prototypes -c $< -o $@
+
+$(B)/carbotd: $(CORE_OBJ) $(B)/gen/core_sql.o
+	$(CC) $(SANFLAGS) -pthread $^ -o $@ $(CORE_LIBS)
+
+# A plugin is a folder with plugin.mk (which may set LIBS_<name> and
+# CFLAGS_<name>), C files, and optionally sql/*.sql embedded as migrations.
+define plugin_rules
+-include $(2)/$(1)/plugin.mk
+$(B)/$(3)/$(1).so: $(wildcard $(2)/$(1)/*.c) $(wildcard $(2)/$(1)/*.h) $(wildcard $(2)/$(1)/sql/*.sql) \
+                   $(wildcard sdk/carbot/*.h) $(B)/cb-embed
+	@mkdir -p $(B)/$(3) $(B)/gen/$(1)
+	$(B)/cb-embed $(B)/gen/$(1)/sql.c $(sort $(wildcard $(2)/$(1)/sql/*.sql))
+	$(CC) $(PLUGIN_CFLAGS) $$(CFLAGS_$(1)) $(PLUGIN_LDFLAGS) -o $$@ \
+	      $(wildcard $(2)/$(1)/*.c) $(B)/gen/$(1)/sql.c $$(LIBS_$(1))
+endef
+$(foreach p,$(PLUGINS),$(eval $(call plugin_rules,$(p),plugins,plugins)))
+$(foreach p,$(TPLUGINS),$(eval $(call plugin_rules,$(p),t/plugins,t/plugins)))
+
+$(B)/t/unit/%: t/unit/%.c t/unit/tap.h $(CORE_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -Wno-missing-prototypes -It/unit $< $(CORE_LIB_OBJ) -o $@ $(CORE_LIBS)
+
+test: all
+	CARBOT_BUILD=$(B) prove -r t/
+
+run: all
+	CARBOT_BUILD=$(B) PORT=$${PORT:-8080} scripts/run.sh
+
+bench: all
+	CARBOT_BUILD=$(B) bench/run.sh
+
+install: core plugins sdk
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/carbot/plugins \
+	           $(DESTDIR)$(PREFIX)/include/carbot $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	           $(DESTDIR)$(PREFIX)/share/carbot
+	install -m 755 $(B)/carbotd $(B)/cb-embed $(DESTDIR)$(PREFIX)/bin/
+	$(if $(PLUGINS),install -m 644 $(foreach p,$(PLUGINS),$(B)/plugins/$(p).so) $(DESTDIR)$(PREFIX)/lib/carbot/plugins/)
+	install -m 644 sdk/carbot/*.h $(DESTDIR)$(PREFIX)/include/carbot/
+	install -m 644 conf/carbot.conf $(DESTDIR)$(PREFIX)/share/carbot/carbot.conf.example
+	sed -e 's|@PREFIX@|$(PREFIX)|g' sdk/carbot-sdk.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/carbot-sdk.pc
+
+fmt:
+	clang-format -i core/*.[ch] sdk/carbot/*.h sdk/tools/*.c $(wildcard plugins/*/*.[ch]) $(wildcard t/unit/*.[ch]) $(wildcard t/plugins/*/*.c)
+
+clean:
+	rm -rf build build-san

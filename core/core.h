@@ -1,0 +1,172 @@
+/* core.h — what the core's files share: the registries plugins fill at init,
+ * the running server's state, and the internal entry points between files. */
+#ifndef CB_CORE_CORE_H
+#define CB_CORE_CORE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "conf.h"
+#include "req.h"
+
+#define CB_VERSION "1.0.0"
+
+/* ---- plugins (plugin.c) ---- */
+
+struct setting {
+	struct setting *next;
+	char *name;
+	int type;
+	char *value;
+	long long ival;
+};
+
+struct plugin {
+	struct plugin *next;       /* load order */
+	char *name, *file, *version;
+	const struct cb_plugin_desc *desc;
+	void *dl;
+	struct conf_section *section;
+	struct setting *settings;
+	char *fail;                /* reason given to cb_plugin_fail */
+	int initialised;
+};
+
+/* The core's own registrations carry this pseudo-plugin. */
+extern struct plugin core_plugin;
+
+int plugins_load(char *err, size_t n);
+void plugins_fini(void);
+
+/* ---- routes (router.c) ---- */
+
+#define ROUTE_MAX_SEGS 16
+
+struct route {
+	struct route *next;
+	const struct plugin *owner;
+	char *method, *pattern, *label; /* label: "GET /x/{id}" */
+	char *segs[ROUTE_MAX_SEGS];     /* literal text, or NULL for a parameter */
+	char *params[ROUTE_MAX_SEGS];   /* parameter name at that segment */
+	int nsegs;
+	int auth;
+	char *permission;
+	cb_handler handler;
+	size_t max_body;
+	int inline_io;                  /* answered on the I/O thread (core only) */
+	/* metrics, updated atomically */
+	_Atomic unsigned long long by_status[600];   /* responses by status code */
+	_Atomic unsigned long long latency_buckets[12];
+	_Atomic unsigned long long latency_sum_us;
+};
+
+/* Adds a route; CB_EEXIST (and *clash set) when method+pattern exists. */
+int router_add(struct route *r, const struct route **clash);
+
+/* Parses pattern into r's segments; CB_EINVAL when malformed. */
+int router_compile(struct route *r, const char *pattern);
+
+/* Finds the route for method and raw path. On a match fills req's params and
+ * returns it. Otherwise returns NULL and writes into allow (size n) the methods
+ * that do match the path ("" when none: 404). */
+const struct route *router_match(cb_req *req, const char *method, const char *path,
+				 char *allow, size_t n);
+
+struct route *router_first(void);
+size_t router_largest_body(void);
+
+/* ---- hooks, jobs, authenticators, services (registry.c) ---- */
+
+struct hook_sub {
+	struct hook_sub *next;
+	char *event;
+	int priority;
+	unsigned seq;
+	const struct plugin *owner;
+	cb_hook_fn fn;
+	void *udata;
+};
+struct job_handler {
+	struct job_handler *next;
+	char *name;
+	int max_attempts;
+	cb_job_fn fn;
+	const struct plugin *owner;
+};
+struct migration {
+	struct migration *next;
+	const struct plugin *owner;
+	char *version, *sql;
+};
+
+extern struct hook_sub *hooks_all;         /* sorted by priority, then seq */
+extern struct job_handler *job_handlers;
+extern struct migration *migrations_all;   /* core first, then plugins in load order */
+extern cb_authenticator_fn authenticators[4];
+extern const struct plugin *authenticator_owner[4];
+
+/* ---- the running process (main.c) ---- */
+
+struct core {
+	struct conf *conf;
+	struct plugin *plugins;
+	int registering;               /* 1 while plugin inits run */
+	struct plugin *current;        /* plugin whose init runs */
+	atomic_int stopping;
+	atomic_int migrations_ok;
+	atomic_long inflight;
+	char secret_salt[33];
+};
+extern struct core core;
+
+/* ---- logs (log.c) ---- */
+void log_init(int level);
+void log_access(cb_req *req, double ms);
+/* Writes one JSON log line with msg (no request). */
+void log_core(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- database (db.c, migrate.c) ---- */
+int db_init(const char *dsn, const char *ro_dsn, int pool_size, char *err, size_t errlen);
+void db_shutdown(void);
+void db_release(cb_req *req);            /* gives back req's connections */
+int db_ping(cb_req *req);                /* CB_OK when a query round trip works */
+void db_pool_stats(int *total, int *busy, int *waiting);
+int migrate_all(char *err, size_t errlen);
+int migrate_check(cb_req *req);          /* CB_OK when every registered migration is recorded */
+
+/* ---- Redis (redis.c) ---- */
+void redis_configure(const char *addr);
+int redis_ping(cb_req *req);
+void redis_thread_cleanup(void);
+
+/* ---- jobs (jobs.c) ---- */
+int jobs_start(int nthreads);
+void jobs_stop(void);
+void jobs_stats(cb_req *req, long long *pending, long long *running, long long *failed);
+
+/* ---- handler threads (pool.c) and HTTP (server.c, dispatch.c) ---- */
+int pool_start(int nthreads);
+void pool_push(cb_req *req);
+void pool_stop(void);
+int server_start(char *err, size_t errlen);
+void server_stop_accepting(void);
+void server_join(void);
+void server_done(cb_req *req);           /* from a handler thread: the reply is ready */
+void dispatch_run(cb_req *req);          /* on a handler thread */
+void reply_security_headers(cb_req *req);
+int reply_error_plain(cb_req *req, int status, const char *code, const char *message);
+
+/* ---- metrics (metrics.c) and built-in routes (builtin.c) ---- */
+void metrics_observe(cb_req *req, double ms);
+char *metrics_render(cb_req *req, size_t *len);
+int builtin_register(void);
+
+/* ---- misc ---- */
+/* Percent-decodes n bytes of s into req's arena ("+" is a space when
+ * plus_is_space); NULL when an escape is malformed or decodes to NUL. */
+char *pct_decode(cb_req *req, const char *s, size_t n, int plus_is_space);
+double now_ms(void);
+void random_hex(char *out, size_t nbytes); /* writes 2*nbytes hex chars + NUL */
+
+#endif

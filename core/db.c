@@ -1,0 +1,339 @@
+/* db.c — PostgreSQL through a pool of libpq connections (db.h).
+ *
+ * A request borrows a connection on its first query and returns it when it
+ * ends. A connection broken by a server restart is reset on its next use;
+ * a statement that failed only because the connection was broken is retried
+ * once, unless it ran inside a transaction (whose earlier work is gone). */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core.h"
+
+struct db_conn {
+	struct db_conn *next;
+	PGconn *pg;
+	struct pool *pool;
+};
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct db_conn *idle;
+	int total, busy, waiting, max;
+	char *dsn;
+};
+
+static struct pool primary = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+static struct pool replica = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+static int have_replica;
+
+struct cb_res {
+	PGresult *pg;
+};
+
+static void set_error(cb_req *req, const char *state, const char *msg)
+{
+	memcpy(req->sqlstate, state, 5);
+	req->sqlstate[5] = '\0';
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		n--;
+	req->db_errmsg = cb_strndup(req, msg, n);
+}
+
+static PGconn *connect_pg(const char *dsn)
+{
+	return PQconnectdb(dsn);
+}
+
+/* NOTICEs (e.g. "relation already exists, skipping") are not our log's
+ * business. */
+static void notice_sink(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+static struct db_conn *acquire(cb_req *req, struct pool *p)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	pthread_mutex_lock(&p->mu);
+	while (!p->idle && p->total >= p->max) {
+		p->waiting++;
+		int rc = pthread_cond_timedwait(&p->cv, &p->mu, &until);
+		p->waiting--;
+		if (rc != 0 && !p->idle && p->total >= p->max) {
+			pthread_mutex_unlock(&p->mu);
+			set_error(req, "53300", "all database connections are busy");
+			return NULL;
+		}
+	}
+	struct db_conn *c = p->idle;
+	if (c)
+		p->idle = c->next;
+	else
+		p->total++;
+	p->busy++;
+	pthread_mutex_unlock(&p->mu);
+	if (!c) {
+		c = calloc(1, sizeof *c);
+		c->pool = p;
+		c->pg = connect_pg(p->dsn);
+	}
+	if (PQstatus(c->pg) != CONNECTION_OK)
+		PQreset(c->pg);
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		set_error(req, "08006", PQerrorMessage(c->pg));
+		PQfinish(c->pg);
+		free(c);
+		pthread_mutex_lock(&p->mu);
+		p->total--;
+		p->busy--;
+		pthread_cond_signal(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		return NULL;
+	}
+	PQsetNoticeProcessor(c->pg, notice_sink, NULL);
+	return c;
+}
+
+static void give_back(struct db_conn *c)
+{
+	struct pool *p = c->pool;
+	int healthy = PQstatus(c->pg) == CONNECTION_OK;
+	if (healthy && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
+		PQclear(PQexec(c->pg, "ROLLBACK"));
+		healthy = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+	}
+	if (!healthy) {
+		PQfinish(c->pg);
+		free(c);
+	}
+	pthread_mutex_lock(&p->mu);
+	p->busy--;
+	if (healthy) {
+		c->next = p->idle;
+		p->idle = c;
+	} else {
+		p->total--;
+	}
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void db_release(cb_req *req)
+{
+	if (req->conn)
+		give_back(req->conn);
+	if (req->conn_ro)
+		give_back(req->conn_ro);
+	req->conn = req->conn_ro = NULL;
+	req->in_tx = 0;
+}
+
+static void clear_res(void *r)
+{
+	PQclear(((cb_res *)r)->pg);
+}
+
+static cb_res *run(cb_req *req, int ro, const char *sql, int n, const char *const *params)
+{
+	struct pool *p = ro && have_replica ? &replica : &primary;
+	struct db_conn **slot = ro && have_replica ? &req->conn_ro : &req->conn;
+	req->sqlstate[0] = '\0';
+	req->db_errmsg = "";
+	if (!sql || n < 0) {
+		set_error(req, "22023", "bad query arguments");
+		return NULL;
+	}
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (!*slot && !(*slot = acquire(req, p)))
+			return NULL;
+		PGresult *r = PQexecParams((*slot)->pg, sql, n, NULL, params, NULL, NULL, 0);
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+			cb_res *res = cb_alloc(req, sizeof *res);
+			res->pg = r;
+			cb_cleanup(req, clear_res, res);
+			return res;
+		}
+		const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+		int broken = PQstatus((*slot)->pg) != CONNECTION_OK;
+		set_error(req, state ? state : "08006",
+			  r && PQresultErrorMessage(r)[0] ? PQresultErrorMessage(r)
+							  : PQerrorMessage((*slot)->pg));
+		PQclear(r);
+		if (!broken)
+			return NULL;
+		/* the server went away: drop this connection; retry once on a
+		 * fresh one unless a transaction's earlier work was lost with it */
+		give_back(*slot);
+		*slot = NULL;
+		if (req->in_tx) {
+			req->in_tx = 0;
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+cb_res *cb_db_query(cb_req *req, const char *sql, int n, const char *const *params)
+{
+	return run(req, 0, sql, n, params);
+}
+
+cb_res *cb_db_query_ro(cb_req *req, const char *sql, int n, const char *const *params)
+{
+	return run(req, 1, sql, n, params);
+}
+
+int cb_db_begin(cb_req *req)
+{
+	if (req->in_tx)
+		return CB_ESTATE;
+	if (!run(req, 0, "BEGIN", 0, NULL))
+		return CB_EDB;
+	req->in_tx = 1;
+	return CB_OK;
+}
+
+int cb_db_commit(cb_req *req)
+{
+	if (!req->in_tx)
+		return CB_ESTATE;
+	req->in_tx = 0;
+	return run(req, 0, "COMMIT", 0, NULL) ? CB_OK : CB_EDB;
+}
+
+int cb_db_rollback(cb_req *req)
+{
+	if (!req->in_tx)
+		return CB_ESTATE;
+	req->in_tx = 0;
+	return run(req, 0, "ROLLBACK", 0, NULL) ? CB_OK : CB_EDB;
+}
+
+const char *cb_db_sqlstate(cb_req *req)
+{
+	return req->sqlstate;
+}
+
+const char *cb_db_errmsg(cb_req *req)
+{
+	return req->db_errmsg ? req->db_errmsg : "";
+}
+
+int cb_res_rows(const cb_res *res)
+{
+	return res ? PQntuples(res->pg) : 0;
+}
+
+int cb_res_cols(const cb_res *res)
+{
+	return res ? PQnfields(res->pg) : 0;
+}
+
+long long cb_res_affected(const cb_res *res)
+{
+	return res ? atoll(PQcmdTuples(res->pg)) : 0;
+}
+
+int cb_res_col(const cb_res *res, const char *name)
+{
+	return res && name ? PQfnumber(res->pg, name) : -1;
+}
+
+const char *cb_res_get(const cb_res *res, int row, int col)
+{
+	if (!res || row < 0 || col < 0 || row >= PQntuples(res->pg) || col >= PQnfields(res->pg))
+		return NULL;
+	if (PQgetisnull(res->pg, row, col))
+		return NULL;
+	return PQgetvalue(res->pg, row, col);
+}
+
+const char *cb_res_val(const cb_res *res, int row, const char *name)
+{
+	return cb_res_get(res, row, cb_res_col(res, name));
+}
+
+long long cb_res_int(const cb_res *res, int row, const char *name)
+{
+	const char *v = cb_res_val(res, row, name);
+	return v ? atoll(v) : 0;
+}
+
+int cb_res_bool(const cb_res *res, int row, const char *name)
+{
+	const char *v = cb_res_val(res, row, name);
+	return v && v[0] == 't';
+}
+
+int db_ping(cb_req *req)
+{
+	return cb_db_q0(req, "SELECT 1") ? CB_OK : CB_EDB;
+}
+
+void db_pool_stats(int *total, int *busy, int *waiting)
+{
+	pthread_mutex_lock(&primary.mu);
+	*total = primary.total;
+	*busy = primary.busy;
+	*waiting = primary.waiting;
+	pthread_mutex_unlock(&primary.mu);
+}
+
+/* Waits up to 10 s for the database, so carbotd can start right beside a
+ * PostgreSQL that is still coming up. */
+int db_init(const char *dsn, const char *ro_dsn, int pool_size, char *err, size_t errlen)
+{
+	primary.dsn = strdup(dsn);
+	primary.max = pool_size;
+	if (ro_dsn && *ro_dsn) {
+		replica.dsn = strdup(ro_dsn);
+		replica.max = pool_size;
+		have_replica = 1;
+	}
+	for (int i = 0; i < 100; i++) {
+		PGconn *pg = connect_pg(dsn);
+		if (PQstatus(pg) == CONNECTION_OK) {
+			PQfinish(pg);
+			return 0;
+		}
+		if (i == 99) {
+			char *m = PQerrorMessage(pg);
+			size_t n = strcspn(m, "\n");
+			snprintf(err, errlen, "database unreachable: %.*s", (int)n, m);
+		}
+		PQfinish(pg);
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+static void drain(struct pool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	while (p->idle) {
+		struct db_conn *c = p->idle;
+		p->idle = c->next;
+		PQfinish(c->pg);
+		free(c);
+		p->total--;
+	}
+	pthread_mutex_unlock(&p->mu);
+	free(p->dsn);
+	p->dsn = NULL;
+}
+
+void db_shutdown(void)
+{
+	drain(&primary);
+	drain(&replica);
+}

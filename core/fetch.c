@@ -1,0 +1,151 @@
+/* fetch.c — outbound HTTP with libcurl on the calling handler thread (fetch.h).
+ * Redirects are followed by hand so that each hop can be checked against the
+ * original host. */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core.h"
+
+struct sink {
+	cb_req *req;
+	char *buf;
+	size_t len, cap, max;
+	int overflow;
+};
+
+static size_t on_data(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct sink *s = arg;
+	size_t n = size * nmemb;
+	if (s->len + n > s->max) {
+		s->overflow = 1;
+		return 0; /* makes curl stop with CURLE_WRITE_ERROR */
+	}
+	if (s->len + n + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 4096;
+		while (cap < s->len + n + 1)
+			cap *= 2;
+		char *nb = cb_alloc(s->req, cap);
+		if (s->len)
+			memcpy(nb, s->buf, s->len);
+		s->buf = nb;
+		s->cap = cap;
+	}
+	memcpy(s->buf + s->len, data, n);
+	s->len += n;
+	s->buf[s->len] = '\0';
+	return n;
+}
+
+/* Host part of url (lower-cased, in the arena), or NULL. */
+static char *host_of(cb_req *req, const char *url)
+{
+	CURLU *u = curl_url();
+	char *h = NULL, *out = NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK) {
+		out = cb_strdup(req, h);
+		for (char *c = out; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+	}
+	curl_free(h);
+	curl_url_cleanup(u);
+	return out;
+}
+
+static int fail(cb_fetch_res *out, int code, const char *why)
+{
+	out->error = why;
+	return code;
+}
+
+int cb_fetch(cb_req *req, const cb_fetch_opts *o, cb_fetch_res *out)
+{
+	out->status = 0;
+	out->body = "";
+	out->body_len = 0;
+	out->content_type = NULL;
+	out->error = NULL;
+	if (!o || !o->url || (strncasecmp(o->url, "http://", 7) != 0 &&
+			      strncasecmp(o->url, "https://", 8) != 0))
+		return fail(out, CB_EINVAL, "only http and https URLs can be fetched");
+	const char *origin = host_of(req, o->url);
+	if (!origin)
+		return fail(out, CB_EINVAL, "malformed URL");
+	const char *url = o->url;
+	struct curl_slist *hdrs = NULL;
+	for (const char *const *h = o->headers; h && *h; h++)
+		hdrs = curl_slist_append(hdrs, *h);
+	int rc = CB_OK;
+	for (int hop = 0; hop < 4; hop++) {
+		struct sink s = {req, NULL, 0, 0, o->max_bytes ? o->max_bytes : 1 << 20, 0};
+		CURL *c = curl_easy_init();
+		char errbuf[CURL_ERROR_SIZE] = "";
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms ? o->timeout_ms : 5000L);
+		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+				 o->connect_timeout_ms ? o->connect_timeout_ms : 2000L);
+		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s.max);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+		curl_easy_setopt(c, CURLOPT_USERAGENT, "carbotd/" CB_VERSION);
+		if (hdrs)
+			curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+		if (o->body && hop == 0) {
+			curl_easy_setopt(c, CURLOPT_POSTFIELDS, o->body);
+			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)o->body_len);
+		}
+		if (o->method && hop == 0)
+			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, o->method);
+		CURLcode cc = curl_easy_perform(c);
+		long status = 0;
+		char *ct = NULL, *next = NULL;
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+		curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &next);
+		out->status = status;
+		out->content_type = ct ? cb_strdup(req, ct) : NULL;
+		char *next_copy = next ? cb_strdup(req, next) : NULL;
+		curl_easy_cleanup(c);
+		if (cc == CURLE_OPERATION_TIMEDOUT) {
+			rc = fail(out, CB_ETIMEOUT, "timed out");
+			break;
+		}
+		if (s.overflow || cc == CURLE_FILESIZE_EXCEEDED) {
+			rc = fail(out, CB_ETOOBIG, "response larger than the size cap");
+			break;
+		}
+		if (cc != CURLE_OK) {
+			rc = fail(out, CB_EFETCH,
+				  cb_strdup(req, errbuf[0] ? errbuf : curl_easy_strerror(cc)));
+			break;
+		}
+		out->body = s.buf ? s.buf : "";
+		out->body_len = s.len;
+		if (!(status >= 300 && status < 400 && next_copy && o->follow_redirects))
+			break;
+		const char *h = host_of(req, next_copy);
+		if (!h || strcmp(h, origin) != 0) {
+			rc = fail(out, CB_EFETCH, "redirect to another host refused");
+			break;
+		}
+		if (hop == 3) {
+			rc = fail(out, CB_EFETCH, "too many redirects");
+			break;
+		}
+		url = next_copy;
+	}
+	curl_slist_free_all(hdrs);
+	if (rc != CB_OK) {
+		out->body = "";
+		out->body_len = 0;
+	}
+	return rc;
+}

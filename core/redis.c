@@ -1,0 +1,154 @@
+/* redis.c — one hiredis connection per thread (handler and job threads), so
+ * commands need no lock. After a failure a thread waits a second before it
+ * dials again: an unreachable Redis then costs a request one fast failure. */
+#include <hiredis/hiredis.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "core.h"
+
+static char *host;      /* NULL when unix socket */
+static char *unix_path;
+static int port;
+
+static __thread redisContext *ctx;
+static __thread double last_failure_ms;
+static atomic_int warned_at; /* seconds, to log unreachability once a second */
+
+void redis_configure(const char *addr)
+{
+	free(host);
+	free(unix_path);
+	host = unix_path = NULL;
+	if (strncmp(addr, "unix:", 5) == 0) {
+		unix_path = strdup(addr + 5);
+		return;
+	}
+	const char *colon = strrchr(addr, ':');
+	host = colon ? strndup(addr, (size_t)(colon - addr)) : strdup(addr);
+	port = colon ? atoi(colon + 1) : 6379;
+}
+
+static void warn_down(const char *why)
+{
+	int now = (int)(now_ms() / 1000);
+	int last = atomic_load(&warned_at);
+	if (now != last && atomic_compare_exchange_strong(&warned_at, &last, now))
+		log_core(CB_LOG_WARN, "redis unreachable: %s", why);
+}
+
+static redisContext *conn(void)
+{
+	if (ctx)
+		return ctx;
+	double t = now_ms();
+	if (last_failure_ms && t - last_failure_ms < 1000)
+		return NULL;
+	struct timeval tv = {1, 0};
+	ctx = unix_path ? redisConnectUnixWithTimeout(unix_path, tv)
+			: redisConnectWithTimeout(host ? host : "127.0.0.1", port, tv);
+	if (!ctx || ctx->err) {
+		warn_down(ctx ? ctx->errstr : "cannot allocate a context");
+		if (ctx)
+			redisFree(ctx);
+		ctx = NULL;
+		last_failure_ms = t;
+		return NULL;
+	}
+	struct timeval cmd = {2, 0};
+	redisSetTimeout(ctx, cmd);
+	last_failure_ms = 0;
+	return ctx;
+}
+
+void redis_thread_cleanup(void)
+{
+	if (ctx)
+		redisFree(ctx);
+	ctx = NULL;
+}
+
+static void free_reply(void *r)
+{
+	freeReplyObject(r);
+}
+
+cb_redis_reply *cb_redis(cb_req *req, int argc, const char *const *argv, const size_t *lens)
+{
+	if (argc < 1 || argc > 64 || !argv)
+		return NULL;
+	redisContext *c = conn();
+	if (!c)
+		return NULL;
+	size_t l[64];
+	for (int i = 0; i < argc; i++)
+		l[i] = lens ? lens[i] : strlen(argv[i]);
+	redisReply *r = redisCommandArgv(c, argc, (const char **)argv, l);
+	if (!r) {
+		warn_down(c->errstr);
+		redis_thread_cleanup();
+		last_failure_ms = now_ms();
+		return NULL;
+	}
+	cb_cleanup(req, free_reply, r);
+	return (cb_redis_reply *)r;
+}
+
+int cb_redis_type(const cb_redis_reply *rr)
+{
+	const redisReply *r = (const redisReply *)rr;
+	if (!r)
+		return CB_REDIS_NIL;
+	switch (r->type) {
+	case REDIS_REPLY_STRING:
+	case REDIS_REPLY_STATUS: return CB_REDIS_STRING;
+	case REDIS_REPLY_INTEGER: return CB_REDIS_INTEGER;
+	case REDIS_REPLY_ARRAY: return CB_REDIS_ARRAY;
+	case REDIS_REPLY_ERROR: return CB_REDIS_ERROR;
+	default: return CB_REDIS_NIL;
+	}
+}
+
+long long cb_redis_int(const cb_redis_reply *rr)
+{
+	const redisReply *r = (const redisReply *)rr;
+	if (!r)
+		return 0;
+	if (r->type == REDIS_REPLY_INTEGER)
+		return r->integer;
+	if (r->type == REDIS_REPLY_STRING)
+		return atoll(r->str);
+	return 0;
+}
+
+const char *cb_redis_str(const cb_redis_reply *rr, size_t *len)
+{
+	const redisReply *r = (const redisReply *)rr;
+	int has = r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS ||
+			r->type == REDIS_REPLY_ERROR);
+	if (len)
+		*len = has ? r->len : 0;
+	return has ? r->str : NULL;
+}
+
+size_t cb_redis_len(const cb_redis_reply *rr)
+{
+	const redisReply *r = (const redisReply *)rr;
+	return r && r->type == REDIS_REPLY_ARRAY ? r->elements : 0;
+}
+
+const cb_redis_reply *cb_redis_at(const cb_redis_reply *rr, size_t i)
+{
+	const redisReply *r = (const redisReply *)rr;
+	if (!r || r->type != REDIS_REPLY_ARRAY || i >= r->elements)
+		return NULL;
+	return (const cb_redis_reply *)r->element[i];
+}
+
+int redis_ping(cb_req *req)
+{
+	cb_redis_reply *r = cb_redis_c(req, "PING");
+	return r && cb_redis_type(r) == CB_REDIS_STRING ? CB_OK : CB_EREDIS;
+}

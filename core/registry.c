@@ -1,0 +1,134 @@
+/* registry.c — what plugins register during init besides routes and
+ * settings: hooks, job handlers, migrations, authenticators, services. All of
+ * it is written only while inits run (single-threaded) and read-only after. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+struct core core;
+struct hook_sub *hooks_all;
+struct job_handler *job_handlers;
+struct migration *migrations_all;
+cb_authenticator_fn authenticators[4];
+const struct plugin *authenticator_owner[4];
+
+struct service {
+	struct service *next;
+	char *name;
+	const void *ptr;
+	const struct plugin *owner;
+};
+static struct service *services;
+static unsigned hook_seq;
+
+/* Registration is legal only from the init of the plugin that owns p. */
+static int registering(cb_plugin *p)
+{
+	return core.registering && (struct plugin *)p == core.current;
+}
+
+int cb_hook(cb_plugin *p, const char *event, int priority, cb_hook_fn fn, void *udata)
+{
+	if (!registering(p))
+		return CB_ESTATE;
+	if (!event || !*event || !fn)
+		return CB_EINVAL;
+	struct hook_sub *h = calloc(1, sizeof *h);
+	h->event = strdup(event);
+	h->priority = priority;
+	h->seq = hook_seq++;
+	h->owner = (struct plugin *)p;
+	h->fn = fn;
+	h->udata = udata;
+	/* keep the list sorted: priority, then registration (= load) order */
+	struct hook_sub **at = &hooks_all;
+	while (*at && (*at)->priority <= priority)
+		at = &(*at)->next;
+	h->next = *at;
+	*at = h;
+	return CB_OK;
+}
+
+int cb_job_handler(cb_plugin *p, const char *name, int max_attempts, cb_job_fn fn)
+{
+	if (!registering(p))
+		return CB_ESTATE;
+	if (!name || !*name || !fn || max_attempts < 1)
+		return CB_EINVAL;
+	for (struct job_handler *j = job_handlers; j; j = j->next)
+		if (strcmp(j->name, name) == 0)
+		{
+			cb_plugin_fail(p, "job handler '%s' is already registered by plugin '%s'",
+				       name, j->owner->name);
+			return CB_EEXIST;
+		}
+	struct job_handler *j = calloc(1, sizeof *j);
+	j->name = strdup(name);
+	j->max_attempts = max_attempts;
+	j->fn = fn;
+	j->owner = (struct plugin *)p;
+	j->next = job_handlers;
+	job_handlers = j;
+	return CB_OK;
+}
+
+int cb_migration(cb_plugin *p, const char *version, const char *sql)
+{
+	if (!registering(p) && !((struct plugin *)p == &core_plugin))
+		return CB_ESTATE;
+	if (!version || !*version || !sql)
+		return CB_EINVAL;
+	struct migration **at = &migrations_all;
+	for (; *at; at = &(*at)->next)
+		if ((*at)->owner == (struct plugin *)p && strcmp((*at)->version, version) == 0)
+			return CB_EEXIST;
+	struct migration *m = calloc(1, sizeof *m);
+	m->owner = (struct plugin *)p;
+	m->version = strdup(version);
+	m->sql = strdup(sql);
+	*at = m; /* appended: registration order is load order */
+	return CB_OK;
+}
+
+int cb_authenticator(cb_plugin *p, int kind, cb_authenticator_fn fn)
+{
+	if (!registering(p))
+		return CB_ESTATE;
+	if (kind <= CB_AUTH_PUBLIC || kind > CB_AUTH_CLIENT_KEY || !fn)
+		return CB_EINVAL;
+	if (authenticators[kind]) {
+		cb_plugin_fail(p, "the authenticator for this policy is already provided by plugin '%s'",
+			       authenticator_owner[kind]->name);
+		return CB_EEXIST;
+	}
+	authenticators[kind] = fn;
+	authenticator_owner[kind] = (struct plugin *)p;
+	return CB_OK;
+}
+
+int cb_service_provide(cb_plugin *p, const char *name, const void *service)
+{
+	if (!registering(p))
+		return CB_ESTATE;
+	if (!name || !service)
+		return CB_EINVAL;
+	for (struct service *s = services; s; s = s->next)
+		if (strcmp(s->name, name) == 0)
+			return CB_EEXIST;
+	struct service *s = calloc(1, sizeof *s);
+	s->name = strdup(name);
+	s->ptr = service;
+	s->owner = (struct plugin *)p;
+	s->next = services;
+	services = s;
+	return CB_OK;
+}
+
+const void *cb_service(const char *name)
+{
+	for (struct service *s = services; s && name; s = s->next)
+		if (strcmp(s->name, name) == 0)
+			return s->ptr;
+	return NULL;
+}

@@ -1,0 +1,29 @@
+/* carbot/errors.h — return codes shared by every SDK function.
+ *
+ * Functions that return int return CB_OK (0) on success and one of the negative
+ * codes below on failure. Functions that return a pointer return NULL on failure
+ * and say in their header which code applies.
+ */
+#ifndef CARBOT_ERRORS_H
+#define CARBOT_ERRORS_H
+
+enum cb_status {
+	CB_OK = 0,
+	CB_ERR = -1,          /* unspecified failure */
+	CB_ENOMEM = -2,       /* out of memory */
+	CB_EINVAL = -3,       /* bad argument or bad input */
+	CB_EDB = -4,          /* the database refused or could not be reached */
+	CB_EREDIS = -5,       /* Redis could not be reached or refused the command */
+	CB_ENOTFOUND = -6,    /* no such thing */
+	CB_ETIMEOUT = -7,     /* gave up waiting */
+	CB_EVETO = -8,        /* a hook subscriber vetoed the event */
+	CB_EEXIST = -9,       /* already exists (duplicate name, route, key) */
+	CB_ETOOBIG = -10,     /* over a size limit */
+	CB_EFETCH = -11,      /* outbound HTTP failed before a response arrived */
+	CB_ESTATE = -12,      /* called at the wrong time (e.g. registering after init) */
+};
+
+/* Static English name of a status code ("CB_EDB"); never NULL. */
+const char *cb_strerror(int code);
+
+#endif

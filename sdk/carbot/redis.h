@@ -1,0 +1,81 @@
+/* carbot/redis.h — Redis commands and the rate-limit primitive.
+ *
+ * Each handler thread keeps its own connection to the configured Redis and
+ * reconnects after a failure (at most once per second per thread, so an
+ * unreachable Redis costs a request nothing more than one fast failure).
+ *
+ * When Redis is unreachable: cb_redis returns NULL with CB_EREDIS;
+ * cb_ratelimit returns CB_EREDIS and decides according to the core setting
+ * ratelimit_on_redis_down: "open" (the default: the request is allowed, a
+ * warning is logged at most once per second) or "closed" (refused: the caller
+ * answers 503). GET /readyz answers 503 while Redis is unreachable.
+ */
+#ifndef CARBOT_REDIS_H
+#define CARBOT_REDIS_H
+
+#include <stddef.h>
+
+typedef struct cb_req cb_req;
+typedef struct cb_redis_reply cb_redis_reply;
+
+enum cb_redis_type {
+	CB_REDIS_NIL = 0,
+	CB_REDIS_STRING,  /* bulk string or status */
+	CB_REDIS_INTEGER,
+	CB_REDIS_ARRAY,
+	CB_REDIS_ERROR,   /* the server's error reply; text via cb_redis_str */
+};
+
+/* Runs one command given as argc arguments (binary safe: lens[i] bytes of
+ * argv[i]; lens may be NULL for NUL-terminated strings). Returns the reply,
+ * owned by req, or NULL when Redis is unreachable (CB_EREDIS). */
+cb_redis_reply *cb_redis(cb_req *req, int argc, const char *const *argv, const size_t *lens);
+
+/* Convenience: cb_redis_c(req, "SET", key, value) with 1..16 string args. */
+#define cb_redis_c(req, ...) \
+	cb_redis((req), CB__RNARG(__VA_ARGS__), (const char *const[]){__VA_ARGS__}, NULL)
+#define CB__RNARG(...) CB__RNARG_(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define CB__RNARG_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, N, ...) N
+
+/* Reply accessors; all accept NULL (type CB_REDIS_NIL, values 0/NULL). */
+int cb_redis_type(const cb_redis_reply *r);
+long long cb_redis_int(const cb_redis_reply *r);
+/* String or error text (borrowed; NUL-terminated); len may be NULL. */
+const char *cb_redis_str(const cb_redis_reply *r, size_t *len);
+size_t cb_redis_len(const cb_redis_reply *r);
+const cb_redis_reply *cb_redis_at(const cb_redis_reply *r, size_t i);
+
+/* Outcome of one rate-limit check. Callers set .size = sizeof(cb_rate)
+ * (CB_RATE_INIT does) so the struct can grow. */
+typedef struct cb_rate {
+	size_t size;
+	int allowed;          /* 1 when the request may proceed */
+	long long limit;      /* the limit checked against */
+	long long remaining;  /* requests left in the window (>= 0) */
+	long long reset_ms;   /* milliseconds until the window (or block) ends */
+	int unavailable;      /* 1 when Redis could not be asked */
+} cb_rate;
+#define CB_RATE_INIT {sizeof(cb_rate), 0, 0, 0, 0, 0}
+
+/* Counts cost requests (0 = only look) against key: at most limit per
+ * window_s seconds; once over the limit the key is blocked for block_s
+ * seconds (0 = only until the window ends). Atomic in Redis (one Lua script),
+ * so concurrent carbotd processes share the count. key is namespaced by the
+ * caller ("login:" + email + ip ...). Returns CB_OK, or CB_EREDIS (out filled
+ * according to ratelimit_on_redis_down, unavailable = 1). */
+int cb_ratelimit(cb_req *req, const char *key, long long limit, long long window_s,
+		 long long block_s, long long cost, cb_rate *out);
+
+/* Gives back cost requests counted earlier on key (e.g. for a successful
+ * login when only failures count). Returns CB_OK or CB_EREDIS. */
+int cb_ratelimit_refund(cb_req *req, const char *key, long long cost);
+
+/* Sets RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset (seconds) from
+ * rate, and Retry-After when rate->allowed is 0. */
+void cb_ratelimit_headers(cb_req *req, const cb_rate *rate);
+
+/* Sets the headers above and a 429 rate_limited error (or 503 unavailable
+ * when rate->unavailable). Returns CB_OK. */
+int cb_ratelimit_reply(cb_req *req, const cb_rate *rate);
+
+#endif

@@ -1,0 +1,22 @@
+/* carbot/version.h — the SDK version a plugin is built against.
+ *
+ * Rule: the major must match the core's exactly; a plugin built for an older
+ * minor of the same major loads into a newer core (the function table only
+ * grows at its end). A plugin built for a newer minor than the core is refused.
+ *
+ * Changelog (append a line with every bump):
+ *   1.0  first SDK: routes, auth policies, request/response, JSON, PostgreSQL,
+ *        migrations, Redis and rate limits, hooks, jobs, outbound HTTP, logs,
+ *        settings, services.
+ */
+#ifndef CARBOT_VERSION_H
+#define CARBOT_VERSION_H
+
+#define CB_SDK_MAJOR 1
+#define CB_SDK_MINOR 0
+
+/* True when the core the plugin runs in offers at least SDK major.minor. */
+#define CB_SDK_AT_LEAST(maj, min) \
+	(CB_SDK_MAJOR > (maj) || (CB_SDK_MAJOR == (maj) && CB_SDK_MINOR >= (min)))
+
+#endif

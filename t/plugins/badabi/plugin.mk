@@ -1,0 +1,1 @@
+# badabi: a deliberately broken plugin for the core's refusal tests.

@@ -1,0 +1,1 @@
+# cyca: a deliberately broken plugin for the core's refusal tests.

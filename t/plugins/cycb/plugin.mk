@@ -1,0 +1,1 @@
+# cycb: a deliberately broken plugin for the core's refusal tests.

@@ -1,0 +1,1 @@
+# dupe: a deliberately broken plugin for the core's refusal tests.

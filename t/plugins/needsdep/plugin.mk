@@ -1,0 +1,1 @@
+# needsdep: a deliberately broken plugin for the core's refusal tests.

@@ -1,0 +1,1 @@
+# notplugin: a deliberately broken plugin for the core's refusal tests.

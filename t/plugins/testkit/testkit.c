@@ -1,0 +1,275 @@
+/* testkit — routes that exercise each SDK area, for the core's own tests.
+ * Not for production: it is built only under t/. */
+#include <carbot/embed.h>
+#include <carbot/sdk.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static long long limit_per_minute;
+static cb_plugin *self;
+
+static int echo(cb_req *req)
+{
+	cb_json *o = cb_json_new_object(req);
+	cb_json_set_str(o, "id", cb_req_param(req, "id"));
+	cb_json_set_str(o, "q", cb_req_query(req, "q"));
+	cb_json_set_str(o, "path", cb_req_path(req));
+	cb_json_set_str(o, "method", cb_req_method(req));
+	cb_json_set_str(o, "header", cb_req_header(req, "X-Test"));
+	cb_json_set_str(o, "client_ip", cb_req_client_ip(req));
+	cb_json_set_str(o, "request_id", cb_req_id(req));
+	cb_json_set_str(o, "route", cb_req_route(req));
+	return cb_reply_json(req, 200, o);
+}
+
+static int json_in(cb_req *req)
+{
+	cb_json *body = cb_req_json(req);
+	if (!body)
+		return CB_OK; /* the core has answered 400/415 */
+	cb_check *c = cb_check_new(req, body);
+	const char *name = cb_check_str(c, "name", CB_REQUIRED, 1, 10);
+	long long age = -1;
+	cb_check_int(c, "age", CB_OPTIONAL, 0, 150, &age);
+	int flag = 0;
+	cb_check_bool(c, "flag", CB_OPTIONAL, &flag);
+	if (!cb_check_ok(c))
+		return cb_check_reply(c);
+	cb_json *o = cb_json_new_object(req);
+	cb_json_set_str(o, "name", name);
+	cb_json_set_int(o, "age", age);
+	cb_json_set_bool(o, "flag", flag);
+	cb_json_set(o, "echo", body);
+	return cb_reply_json(req, 201, o);
+}
+
+/* Burns about ms of CPU, as bcrypt at cost 12 does. */
+static int slow_cpu(cb_req *req)
+{
+	const char *q = cb_req_query(req, "ms");
+	long ms = q ? atol(q) : 200;
+	struct timespec t0, t;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	volatile unsigned long x = 0;
+	do {
+		for (int i = 0; i < 100000; i++)
+			x += (unsigned long)i * 2654435761u;
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < ms);
+	return cb_reply(req, 200, "text/plain", "done", 4);
+}
+
+/* Waits on the network: fetches url (a slow loopback server in tests). */
+static int fetch(cb_req *req)
+{
+	cb_fetch_opts o = CB_FETCH_INIT;
+	cb_fetch_res r = CB_FETCH_RES_INIT;
+	o.url = cb_req_query(req, "url");
+	const char *t = cb_req_query(req, "timeout_ms"), *m = cb_req_query(req, "max");
+	o.timeout_ms = t ? atol(t) : 0;
+	o.max_bytes = m ? (size_t)atol(m) : 0;
+	o.follow_redirects = cb_req_query(req, "follow") != NULL;
+	int rc = cb_fetch(req, &o, &r);
+	cb_json *j = cb_json_new_object(req);
+	cb_json_set_str(j, "rc", cb_strerror(rc));
+	cb_json_set_int(j, "status", r.status);
+	cb_json_set_int(j, "length", (long long)r.body_len);
+	cb_json_set(j, "body", cb_json_new_strn(req, r.body, r.body_len));
+	cb_json_set_str(j, "error", r.error);
+	return cb_reply_json(req, 200, j);
+}
+
+static int db_get(cb_req *req)
+{
+	const char *v = cb_req_query(req, "v");
+	cb_res *r = cb_db_q(req, "SELECT $1::text || '!' AS v, count(*) AS n FROM testkit_items",
+			    v ? v : "none");
+	if (!r)
+		return CB_EDB;
+	cb_json *o = cb_json_new_object(req);
+	cb_json_set_str(o, "v", cb_res_val(r, 0, "v"));
+	cb_json_set_int(o, "items", cb_res_int(r, 0, "n"));
+	return cb_reply_json(req, 200, o);
+}
+
+/* Inserts two rows in one transaction; ?fail=1 fails between them, and the
+ * request's end must roll the first one back. */
+static int tx(cb_req *req)
+{
+	cb_json *body = cb_req_json(req);
+	if (!body)
+		return CB_OK;
+	const char *name = cb_json_get_str(body, "name");
+	if (!name)
+		return cb_reply_error(req, 400, "validation_failed", "name is required");
+	if (cb_db_begin(req) != CB_OK)
+		return CB_EDB;
+	if (!cb_db_q(req, "INSERT INTO testkit_items (name) VALUES ($1)", name))
+		return CB_EDB;
+	if (cb_req_query(req, "fail"))
+		return CB_ERR;
+	char *second = cb_sprintf(req, "%s-2", name);
+	if (!cb_db_q(req, "INSERT INTO testkit_items (name) VALUES ($1)", second)) {
+		if (strcmp(cb_db_sqlstate(req), "23505") == 0)
+			return cb_reply_error(req, 409, "exists", "%s exists", second);
+		return CB_EDB;
+	}
+	if (cb_db_commit(req) != CB_OK)
+		return CB_EDB;
+	return cb_reply(req, 201, NULL, NULL, 0);
+}
+
+static int redis_incr(cb_req *req)
+{
+	cb_redis_reply *r = cb_redis_c(req, "INCR", "testkit:counter");
+	if (!r)
+		return CB_EREDIS;
+	cb_json *o = cb_json_new_object(req);
+	cb_json_set_int(o, "counter", cb_redis_int(r));
+	return cb_reply_json(req, 200, o);
+}
+
+static int limited(cb_req *req)
+{
+	cb_rate rate = CB_RATE_INIT;
+	char *key = cb_sprintf(req, "testkit:%s", cb_req_client_ip(req));
+	long long cost = cb_req_query(req, "peek") ? 0 : 1;
+	cb_ratelimit(req, key, limit_per_minute, 60, 0, cost, &rate);
+	if (!rate.allowed)
+		return cb_ratelimit_reply(req, &rate);
+	cb_ratelimit_headers(req, &rate);
+	cb_json *o = cb_json_new_object(req);
+	cb_json_set_bool(o, "unavailable", rate.unavailable);
+	cb_json_set_int(o, "remaining", rate.remaining);
+	return cb_reply_json(req, 200, o);
+}
+
+/* hooks: three subscribers record their order; "veto" is vetoed */
+static int sub(cb_req *req, const char *event, const cb_json *data, void *udata)
+{
+	(void)event;
+	const char *seen = cb_req_get(req, "order");
+	cb_req_set(req, "order", cb_sprintf(req, "%s%s", seen ? seen : "", (const char *)udata));
+	const char *name = cb_json_get_str(data, "name");
+	if (strcmp(udata, "B") == 0 && name && strcmp(name, "veto") == 0)
+		return cb_veto(req, "not_allowed", "the name %s is vetoed", name);
+	return CB_OK;
+}
+
+static int hook(cb_req *req)
+{
+	cb_json *body = cb_req_json(req);
+	if (!body)
+		return CB_OK;
+	int rc = cb_emit(req, "testkit.thing.before", body);
+	cb_json *o = cb_json_new_object(req);
+	cb_json_set_str(o, "order", cb_req_get(req, "order"));
+	if (rc == CB_EVETO) {
+		const char *msg = NULL;
+		const char *code = cb_veto_reason(req, &msg);
+		return cb_reply_error(req, 409, code, "%s (order %s)", msg, cb_req_get(req, "order"));
+	}
+	cb_emit(req, "testkit.thing", body); /* not vetoable: everyone runs */
+	cb_json_set_str(o, "after", cb_req_get(req, "order"));
+	return cb_reply_json(req, 200, o);
+}
+
+/* a job that fails `fail` times before it succeeds */
+static int job_record(cb_req *req, const cb_json *payload)
+{
+	const char *tag = cb_json_get_str(payload, "tag");
+	long long fail = 0;
+	cb_json_int(cb_json_get(payload, "fail"), &fail);
+	cb_res *r = cb_db_q(req, "SELECT count(*) AS n FROM testkit_job_runs WHERE tag = $1",
+			    tag ? tag : "");
+	if (!r)
+		return CB_EDB;
+	int failing = cb_res_int(r, 0, "n") < fail;
+	cb_db_q(req, "INSERT INTO testkit_job_runs (tag, ok) VALUES ($1, $2)", tag ? tag : "",
+		failing ? "f" : "t");
+	if (failing) {
+		cb_job_error(req, "planned failure for %s", tag ? tag : "");
+		return CB_ERR;
+	}
+	return CB_OK;
+}
+
+static int job(cb_req *req)
+{
+	cb_json *body = cb_req_json(req);
+	if (!body)
+		return CB_OK;
+	long long id = 0;
+	int rc = cb_job_enqueue(req, "testkit.record", body, 0, &id);
+	if (rc != CB_OK)
+		return rc;
+	cb_json *o = cb_json_new_object(req);
+	cb_json_set_int(o, "job_id", id);
+	return cb_reply_json(req, 202, o);
+}
+
+static int internal(cb_req *req)
+{
+	return cb_reply(req, 200, "text/plain", "internal", 8);
+}
+
+static int big_body(cb_req *req)
+{
+	size_t n = 0;
+	cb_req_body(req, &n);
+	cb_json *o = cb_json_new_object(req);
+	cb_json_set_int(o, "bytes", (long long)n);
+	return cb_reply_json(req, 200, o);
+}
+
+static int setting(cb_req *req)
+{
+	cb_json *o = cb_json_new_object(req);
+	cb_json_set_str(o, "greeting", cb_conf_str(self, "greeting"));
+	cb_json_set_int(o, "limit", limit_per_minute);
+	cb_json_set_str(o, "core_log_level", cb_core_setting("log_level"));
+	cb_json_set_bool(o, "has_fetch", CB_HAS(cb_fetch));
+	return cb_reply_json(req, 200, o);
+}
+
+static int init(cb_plugin *p)
+{
+	self = p;
+	cb_setting(p, "limit", CB_SET_INT, "3", 1, 1000000);
+	cb_setting(p, "greeting", CB_SET_STR, "hallo", 0, 0);
+	cb_setting(p, "fail_init", CB_SET_BOOL, "off", 0, 0);
+	cb_setting(p, "bearer_route", CB_SET_BOOL, "off", 0, 0);
+	cb_setting(p, "steal_healthz", CB_SET_BOOL, "off", 0, 0);
+	limit_per_minute = cb_conf_int(p, "limit");
+	if (cb_conf_bool(p, "fail_init"))
+		return cb_plugin_fail(p, "fail_init is on, as the test asked");
+	for (size_t i = 0; i < cb_embedded_n; i++)
+		cb_migration(p, cb_embedded[i].name, cb_embedded[i].text);
+	cb_route(p, "GET", "/t/echo/{id}", CB_AUTH_PUBLIC, NULL, echo);
+	cb_route(p, "POST", "/t/echo/{id}", CB_AUTH_PUBLIC, NULL, echo);
+	cb_route(p, "POST", "/t/json", CB_AUTH_PUBLIC, NULL, json_in);
+	cb_route(p, "GET", "/t/slow-cpu", CB_AUTH_PUBLIC, NULL, slow_cpu);
+	cb_route(p, "GET", "/t/fetch", CB_AUTH_PUBLIC, NULL, fetch);
+	cb_route(p, "GET", "/t/db", CB_AUTH_PUBLIC, NULL, db_get);
+	cb_route(p, "POST", "/t/tx", CB_AUTH_PUBLIC, NULL, tx);
+	cb_route(p, "GET", "/t/redis", CB_AUTH_PUBLIC, NULL, redis_incr);
+	cb_route(p, "GET", "/t/limited", CB_AUTH_PUBLIC, NULL, limited);
+	cb_route(p, "POST", "/t/hook", CB_AUTH_PUBLIC, NULL, hook);
+	cb_route(p, "POST", "/t/job", CB_AUTH_PUBLIC, NULL, job);
+	cb_route(p, "GET", "/t/internal", CB_AUTH_INTERNAL, NULL, internal);
+	cb_route(p, "GET", "/t/setting", CB_AUTH_PUBLIC, NULL, setting);
+	cb_route_body(p, "POST", "/t/upload", CB_AUTH_PUBLIC, NULL, big_body, 2 << 20);
+	cb_hook(p, "testkit.thing.before", CB_HOOK_LAST, sub, "C");
+	cb_hook(p, "testkit.thing.before", CB_HOOK_FIRST, sub, "A");
+	cb_hook(p, "testkit.thing.before", CB_HOOK_MIDDLE, sub, "B");
+	cb_hook(p, "testkit.thing", CB_HOOK_MIDDLE, sub, "D");
+	cb_job_handler(p, "testkit.record", 3, job_record);
+	if (cb_conf_bool(p, "bearer_route"))
+		cb_route(p, "GET", "/t/private", CB_AUTH_BEARER, "read:things", echo);
+	if (cb_conf_bool(p, "steal_healthz"))
+		cb_route(p, "GET", "/healthz", CB_AUTH_PUBLIC, NULL, echo);
+	return CB_OK;
+}
+
+CB_PLUGIN("testkit", "1.0.0", NULL, init, NULL)
