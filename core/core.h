@@ -38,6 +38,7 @@ extern struct plugin core_plugin;
 
 int plugins_load(char *err, size_t n);
 void plugins_fini(void);
+void plugins_free(void); /* frees the plugin records; shared objects stay mapped */
 
 /* ---- routes (router.c) ---- */
 
@@ -74,6 +75,8 @@ const struct route *router_match(cb_req *req, const char *method, const char *pa
 				 char *allow, size_t n);
 
 struct route *router_first(void);
+void route_free(struct route *r);
+void router_free_all(void);
 size_t router_largest_body(void);
 
 /* ---- hooks, jobs, authenticators, services (registry.c) ---- */
@@ -105,6 +108,9 @@ extern struct job_handler *job_handlers;
 extern struct migration *migrations_all;   /* core first, then plugins in load order */
 extern cb_authenticator_fn authenticators[4];
 extern const struct plugin *authenticator_owner[4];
+
+/* Frees hooks, job handlers, migrations and services (at exit). */
+void registry_free(void);
 
 /* ---- the running process (main.c) ---- */
 
@@ -149,7 +155,8 @@ void jobs_stats(cb_req *req, long long *pending, long long *running, long long *
 int pool_start(int nthreads);
 void pool_push(cb_req *req);
 void pool_stop(void);
-int server_start(char *err, size_t errlen);
+int server_listen(char *err, size_t errlen); /* binds; before any thread starts */
+int server_start(char *err, size_t errlen);  /* runs the I/O threads */
 void server_stop_accepting(void);
 void server_join(void);
 void server_done(cb_req *req);           /* from a handler thread: the reply is ready */

@@ -28,9 +28,17 @@ static int authorize(cb_req *req, const struct route *r)
 	return rc == CB_OK ? CB_OK : CB_ERR;
 }
 
+/* Connection failures, shutdown and exhausted resources are worth retrying;
+ * any other SQL error is a bug behind a 500. */
+static int db_unreachable(const char *sqlstate)
+{
+	return strncmp(sqlstate, "08", 2) == 0 || strncmp(sqlstate, "57P", 3) == 0 ||
+	       strncmp(sqlstate, "53", 2) == 0;
+}
+
 static void answer_failure(cb_req *req, int rc)
 {
-	if (rc == CB_EDB || rc == CB_EREDIS) {
+	if ((rc == CB_EDB && db_unreachable(req->sqlstate)) || rc == CB_EREDIS) {
 		cb_set_header(req, "Retry-After", "1");
 		reply_error_plain(req, 503, "unavailable",
 				  rc == CB_EDB ? "The database is unavailable; try again shortly"

@@ -60,7 +60,7 @@ int cb_route_body(cb_plugin *p, const char *method, const char *pattern, int aut
 	}
 	struct route *r = calloc(1, sizeof *r);
 	if (router_compile(r, pattern) != CB_OK) {
-		free(r);
+		route_free(r);
 		cb_plugin_fail(p, "route %s %s: malformed pattern", method, pattern);
 		return CB_EINVAL;
 	}
@@ -78,6 +78,7 @@ int cb_route_body(cb_plugin *p, const char *method, const char *pattern, int aut
 	if (router_add(r, &clash) != CB_OK) {
 		cb_plugin_fail(p, "route %s is already registered by plugin '%s' (%s)", r->label,
 			       clash->owner->name, clash->owner->file);
+		route_free(r);
 		return CB_EEXIST;
 	}
 	return CB_OK;
@@ -173,6 +174,31 @@ const char *cb_core_setting(const char *name)
 
 /* ---- loading ---- */
 
+/* every plugin record made, whatever became of it, so all can be freed */
+static struct plugin *opened[64];
+static int nopened;
+
+void plugins_free(void)
+{
+	for (int i = 0; i < nopened; i++) {
+		struct plugin *p = opened[i];
+		while (p->settings) {
+			struct setting *s = p->settings;
+			p->settings = s->next;
+			free(s->name);
+			free(s->value);
+			free(s);
+		}
+		free(p->name);
+		free(p->file);
+		free(p->version);
+		free(p->fail);
+		free(p);
+	}
+	nopened = 0;
+	core.plugins = NULL;
+}
+
 static int open_one(struct conf_section *sec, const char *dir, struct plugin **out, char *err,
 		    size_t n)
 {
@@ -230,6 +256,7 @@ static int open_one(struct conf_section *sec, const char *dir, struct plugin **o
 	p->desc = d;
 	p->dl = dl;
 	p->section = sec;
+	opened[nopened++] = p;
 	*out = p;
 	return 0;
 }

@@ -132,3 +132,32 @@ const void *cb_service(const char *name)
 			return s->ptr;
 	return NULL;
 }
+
+void registry_free(void)
+{
+	while (hooks_all) {
+		struct hook_sub *h = hooks_all;
+		hooks_all = h->next;
+		free(h->event);
+		free(h);
+	}
+	while (job_handlers) {
+		struct job_handler *j = job_handlers;
+		job_handlers = j->next;
+		free(j->name);
+		free(j);
+	}
+	while (migrations_all) {
+		struct migration *m = migrations_all;
+		migrations_all = m->next;
+		free(m->version);
+		free(m->sql);
+		free(m);
+	}
+	while (services) {
+		struct service *s = services;
+		services = s->next;
+		free(s->name);
+		free(s);
+	}
+}

@@ -14,6 +14,28 @@ struct route *router_first(void)
 	return routes;
 }
 
+void route_free(struct route *r)
+{
+	for (int i = 0; i < ROUTE_MAX_SEGS; i++) {
+		free(r->segs[i]);
+		free(r->params[i]);
+	}
+	free(r->method);
+	free(r->pattern);
+	free(r->label);
+	free(r->permission);
+	free(r);
+}
+
+void router_free_all(void)
+{
+	while (routes) {
+		struct route *next = routes->next;
+		route_free(routes);
+		routes = next;
+	}
+}
+
 int router_compile(struct route *r, const char *pattern)
 {
 	if (!pattern || pattern[0] != '/' || strlen(pattern) > 512)

@@ -121,6 +121,13 @@ static void send_reply(cb_req *req)
 			evhttp_add_header(out, h->name, h->value);
 		if (req->ctype)
 			evhttp_add_header(out, "Content-Type", req->ctype);
+		if (evhttp_request_get_command(ev) == EVHTTP_REQ_HEAD) {
+			/* libevent drops the body of a HEAD reply and its length with
+			 * it; a HEAD answer should announce the GET body's length */
+			char n[24];
+			snprintf(n, sizeof n, "%zu", req->out_len);
+			evhttp_add_header(out, "Content-Length", n);
+		}
 		struct evbuffer *b = evbuffer_new();
 		evbuffer_add(b, req->out_body, req->out_len);
 		evhttp_send_reply(ev, req->status, reason(req->status), b);
@@ -255,7 +262,8 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 static void *io_main(void *arg)
 {
 	struct io_thread *io = arg;
-	event_base_dispatch(io->base);
+	/* keep running after the listener goes: replies still come back */
+	event_base_loop(io->base, EVLOOP_NO_EXIT_ON_EMPTY);
 	return NULL;
 }
 
@@ -289,15 +297,11 @@ static int listen_socket(const char *host, int port, int reuseport, char *err, s
 	return fd;
 }
 
-int server_start(char *err, size_t errlen)
+int server_listen(char *err, size_t errlen)
 {
 	const struct core_settings *cs = &core.conf->core;
 	nio = cs->io_threads;
 	ios = calloc((size_t)nio, sizeof *ios);
-	size_t largest = router_largest_body();
-	/* libevent answers bodies over its own cap with an HTML 413; keep that cap
-	 * well above every route's limit so clients nearly always get ours */
-	size_t cap = largest * 4 > ((size_t)4 << 20) ? largest * 4 : ((size_t)4 << 20);
 	/* SO_REUSEPORT would let a second carbotd silently share the port: bind
 	 * once without it first, so a port in use is refused */
 	int probe = listen_socket(cs->listen_host, cs->listen_port, 0, err, errlen);
@@ -310,6 +314,16 @@ int server_start(char *err, size_t errlen)
 		if (ios[i].fd < 0)
 			return -1;
 	}
+	return 0;
+}
+
+int server_start(char *err, size_t errlen)
+{
+	const struct core_settings *cs = &core.conf->core;
+	size_t largest = router_largest_body();
+	/* libevent answers bodies over its own cap with an HTML 413; keep that cap
+	 * well above every route's limit so clients nearly always get ours */
+	size_t cap = largest * 4 > ((size_t)4 << 20) ? largest * 4 : ((size_t)4 << 20);
 	for (int i = 0; i < nio; i++) {
 		struct io_thread *io = &ios[i];
 		pthread_mutex_init(&io->mu, NULL);

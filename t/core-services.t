@@ -1,0 +1,149 @@
+# The services the SDK gives plugins, against real PostgreSQL and Redis:
+# queries and transactions, recovery after a database restart, Redis and its
+# documented behaviour when down, hooks, durable jobs, outbound HTTP.
+use strict;
+use warnings;
+use lib 't/lib';
+use Test::More;
+use Time::HiRes qw(sleep time);
+use CarBot::Test;
+use CarBot::Stub;
+
+my $t = CarBot::Test->new(test_plugins => ['testkit'], conf => {job_poll_ms => 50});
+
+sub wait_for {
+	my ($what, $cond, $secs) = @_;
+	my $until = time + ($secs // 10);
+	while (time < $until) {
+		return 1 if $cond->();
+		sleep 0.1;
+	}
+	return 0;
+}
+
+subtest 'parameterised query with a value that looks like SQL' => sub {
+	my $r = $t->get("/t/db?v=" . "x'; DROP TABLE testkit_items; --");
+	is $r->{status}, 200;
+	is $r->{json}{v}, "x'; DROP TABLE testkit_items; --!", 'value travelled as a parameter';
+	is $t->sql("SELECT count(*) FROM testkit_items")->[0][0], 0, 'table still there';
+};
+
+subtest 'a failed handler rolls its transaction back' => sub {
+	my $r = $t->post('/t/tx?fail=1', json => {name => 'alpha'});
+	is $r->{status}, 500, 'handler failure answers 500';
+	is $r->{json}{error}{code}, 'internal_error';
+	is $t->sql("SELECT count(*) FROM testkit_items WHERE name LIKE 'alpha%'")->[0][0], 0,
+		'nothing written';
+	is $t->post('/t/tx', json => {name => 'alpha'})->{status}, 201, 'committed transaction';
+	is $t->sql("SELECT count(*) FROM testkit_items WHERE name LIKE 'alpha%'")->[0][0], 2,
+		'both rows written';
+	my $dup = $t->post('/t/tx', json => {name => 'alpha'});
+	is $dup->{status}, 500, 'unique violation in the first insert fails';
+	$t->sql("INSERT INTO testkit_items (name) VALUES ('beta-2')");
+	$r = $t->post('/t/tx', json => {name => 'beta'});
+	is $r->{status}, 409, 'sqlstate 23505 readable by the plugin';
+	is $t->sql("SELECT count(*) FROM testkit_items WHERE name = 'beta'")->[0][0], 0,
+		'the half-done transaction was rolled back';
+};
+
+subtest 'a database restart under a running carbotd is survived' => sub {
+	is $t->get('/t/db?v=a')->{status}, 200, 'works before';
+	$t->get('/t/db?v=warm') for 1 .. 4; # several pooled connections
+	$t->stop_pg;
+	my $r = $t->get('/t/db?v=b');
+	is $r->{status}, 503, 'database down: 503';
+	is $r->{json}{error}{code}, 'unavailable', 'clear error code';
+	is $t->get('/readyz')->{status}, 503, 'readyz reports not ready';
+	is $t->get('/healthz')->{status}, 200, 'healthz still answers: the process is alive';
+	$t->start_pg;
+	ok wait_for('db back', sub { $t->get('/t/db?v=c')->{status} == 200 }), 'works again without restarting carbotd';
+	my @codes = map { $t->get("/t/db?v=$_")->{status} } 1 .. 8;
+	is_deeply \@codes, [(200) x 8], 'every pooled connection was re-established';
+	is $t->get('/readyz')->{status}, 200, 'ready again';
+};
+
+subtest 'rate limit counts, sets headers and refuses with Retry-After' => sub {
+	my @r = map { $t->get('/t/limited') } 1 .. 4;
+	is_deeply [map { $_->{status} } @r], [200, 200, 200, 429], 'limit of 3 per minute';
+	is $r[0]{headers}{'ratelimit-limit'}, 3, 'RateLimit-Limit';
+	is_deeply [map { $_->{headers}{'ratelimit-remaining'} } @r], [2, 1, 0, 0], 'RateLimit-Remaining';
+	ok $r[3]{headers}{'retry-after'} > 0 && $r[3]{headers}{'retry-after'} <= 60, 'Retry-After in seconds';
+	is $r[3]{json}{error}{code}, 'rate_limited', 'error shape';
+	is $t->get('/t/limited?peek=1')->{status}, 429, 'looking counts nothing and is refused too';
+};
+
+subtest 'Redis down: commands fail fast with 503, limits fail open, readyz says why' => sub {
+	is $t->get('/t/redis')->{status}, 200, 'Redis works';
+	$t->stop_redis;
+	my $r = $t->get('/t/redis');
+	is $r->{status}, 503, 'a Redis command fails with 503';
+	$r = $t->get('/t/limited');
+	is $r->{status}, 200, 'rate limit fails open (ratelimit_on_redis_down = open)';
+	ok $r->{json}{unavailable}, 'the plugin is told the limit was not checked';
+	my $ready = $t->get('/readyz');
+	is $ready->{status}, 503, 'readyz 503';
+	is_deeply [map { "$_->{check}=$_->{status}" } @{$ready->{json}{error}{details}}], ['redis=unreachable'],
+		'names Redis';
+	$t->start_redis;
+	ok wait_for('redis back', sub { $t->get('/t/redis')->{status} == 200 }), 'reconnects by itself';
+	like $t->log, qr/redis unreachable/, 'the outage is logged';
+};
+
+subtest 'hooks run by priority and a .before subscriber can veto' => sub {
+	my $r = $t->post('/t/hook', json => {name => 'fine'});
+	is $r->{status}, 200;
+	is $r->{json}{order}, 'ABC', 'FIRST, MIDDLE, LAST whatever the registration order';
+	is $r->{json}{after}, 'ABCD', 'the plain event ran after';
+	$r = $t->post('/t/hook', json => {name => 'veto'});
+	is $r->{status}, 409, 'vetoed';
+	is $r->{json}{error}{code}, 'not_allowed', 'the veto code reaches the emitter';
+	like $r->{json}{error}{message}, qr/order AB\)/, 'subscribers after the veto did not run';
+};
+
+subtest 'jobs run, retry with backoff, and failures stay visible' => sub {
+	my $r = $t->post('/t/job', json => {tag => 'ok-now', fail => 0});
+	is $r->{status}, 202;
+	my $id = $r->{json}{job_id};
+	ok wait_for('job done', sub { $t->sql("SELECT status FROM cb_jobs WHERE id = :'p1'", $id)->[0][0] eq 'done' }),
+		'job done';
+	$r = $t->post('/t/job', json => {tag => 'once', fail => 1});
+	$id = $r->{json}{job_id};
+	ok wait_for('retried', sub { $t->sql("SELECT status FROM cb_jobs WHERE id = :'p1'", $id)->[0][0] eq 'done' }, 15),
+		'a job failing once succeeds on retry (after a 2 s backoff)';
+	is $t->sql("SELECT attempts FROM cb_jobs WHERE id = :'p1'", $id)->[0][0], 2, 'two attempts';
+	$r = $t->post('/t/job', json => {tag => 'never', fail => 99});
+	$id = $r->{json}{job_id};
+	# compress the backoff so the test need not wait minutes
+	ok wait_for('failed', sub {
+		$t->sql("UPDATE cb_jobs SET run_at = now() WHERE id = :'p1' AND status = 'pending'", $id);
+		$t->sql("SELECT status FROM cb_jobs WHERE id = :'p1'", $id)->[0][0] eq 'failed';
+	}, 20), 'gives up after max_attempts';
+	my $row = $t->sql("SELECT attempts, last_error FROM cb_jobs WHERE id = :'p1'", $id)->[0];
+	is $row->[0], 3, 'three attempts';
+	is $row->[1], 'planned failure for never', 'the handler\'s reason is kept';
+	like $t->get('/metrics')->{content}, qr/^carbot_jobs\{status="failed"\} 1$/m, 'counted in metrics';
+};
+
+subtest 'outbound HTTP: response, timeout, size cap, redirects' => sub {
+	my $stub = CarBot::Stub->new(routes => {
+		'GET /ok' => sub { [200, ['Content-Type' => 'text/plain'], 'hello'] },
+		'GET /slow' => sub { sleep 3; [200, [], 'late'] },
+		'GET /big' => sub { [200, [], 'x' x 200_000] },
+		'GET /same' => sub { [302, [Location => '/ok'], ''] },
+		'GET /other' => sub { [302, [Location => 'http://localhost:' . $_[0]{headers}{host} =~ s/.*://r . '/ok'], ''] },
+	});
+	my $f = sub { $t->get('/t/fetch?url=' . $stub->url($_[0]) . ($_[1] // ''))->{json} };
+	my $r = $f->('/ok');
+	is_deeply [@$r{qw(rc status body)}], ['CB_OK', 200, 'hello'], 'a response';
+	is $f->('/slow', '&timeout_ms=500')->{rc}, 'CB_ETIMEOUT', 'timeout';
+	is $f->('/big', '&max=1000')->{rc}, 'CB_ETOOBIG', 'size cap';
+	is $f->('/big')->{length}, 200_000, 'under the default cap';
+	is_deeply [@{$f->('/same', '&follow=1')}{qw(rc body)}], ['CB_OK', 'hello'], 'same-host redirect followed';
+	is $f->('/same')->{status}, 302, 'redirects not followed unless asked';
+	$r = $f->('/other', '&follow=1');
+	is $r->{rc}, 'CB_EFETCH', 'redirect to another host refused';
+	like $r->{error}, qr/another host/, 'with the reason';
+	is $t->get('/t/fetch?url=ftp://example.invalid/x')->{json}{rc}, 'CB_EINVAL', 'only http(s)';
+};
+
+done_testing;
