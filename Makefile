@@ -83,10 +83,16 @@ $(B)/t/unit/%: t/unit/%.c t/unit/tap.h $(CORE_LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -Wno-missing-prototypes -It/unit $< $(CORE_LIB_OBJ) -o $@ $(CORE_LIBS)
 
-test: all
+# Both first install what a fresh Debian 12 machine lacks (as root; otherwise
+# scripts/deps.sh prints the apt-get line to run and stops).
+test:
+	scripts/deps.sh
+	$(MAKE) all
 	CARBOT_BUILD=$(B) prove -r t/
 
-run: all
+run:
+	scripts/deps.sh
+	$(MAKE) all
 	CARBOT_BUILD=$(B) PORT=$${PORT:-8080} scripts/run.sh
 
 bench: all

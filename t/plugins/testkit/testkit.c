@@ -2,6 +2,7 @@
  * Not for production: it is built only under t/. */
 #include <carbot/embed.h>
 #include <carbot/sdk.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -233,6 +234,64 @@ static int setting(cb_req *req)
 	return cb_reply_json(req, 200, o);
 }
 
+/* GET /t/perm/N needs the N-th permission of the setting `permissions`:
+ * how the auth plugin's bearer authenticator is tested on another plugin's
+ * routes. */
+static int perm(cb_req *req)
+{
+	cb_json *o = cb_json_new_object(req);
+	cb_json_set_str(o, "user_id", cb_req_get(req, "user.id"));
+	cb_json_set_str(o, "tier", cb_req_get(req, "user.tier"));
+	cb_json_set_str(o, "role", cb_req_get(req, "user.role"));
+	cb_json_set_str(o, "route", cb_req_route(req));
+	return cb_reply_json(req, 200, o);
+}
+
+/* Records each event named in `record_events` with its data, so tests can
+ * see what other plugins emit. */
+static int record(cb_req *req, const char *event, const cb_json *data, void *udata)
+{
+	(void)udata;
+	const char *text = data ? cb_json_dump(req, data, NULL) : "null";
+	return cb_db_q(req, "INSERT INTO testkit_events (event, data) VALUES ($1, $2::jsonb)", event,
+		       text)
+		       ? CB_OK
+		       : CB_EDB;
+}
+
+/* Calls fn(p, item) for each item of a comma-separated list. */
+static int each_item(cb_plugin *p, const char *list, int (*fn)(cb_plugin *, const char *, int))
+{
+	char item[128];
+	int n = 0;
+	while (list && *list) {
+		size_t len = strcspn(list, ",");
+		if (len > 0 && len < sizeof item) {
+			memcpy(item, list, len);
+			item[len] = '\0';
+			if (fn(p, item, ++n) != CB_OK)
+				return CB_ERR;
+		}
+		list += len;
+		if (*list == ',')
+			list++;
+	}
+	return CB_OK;
+}
+
+static int add_perm_route(cb_plugin *p, const char *permission, int n)
+{
+	char pattern[64];
+	snprintf(pattern, sizeof pattern, "/t/perm/%d", n);
+	return cb_route(p, "GET", pattern, CB_AUTH_BEARER, permission, perm);
+}
+
+static int add_recorder(cb_plugin *p, const char *event, int n)
+{
+	(void)n;
+	return cb_hook(p, event, CB_HOOK_LAST, record, NULL);
+}
+
 static int init(cb_plugin *p)
 {
 	self = p;
@@ -241,6 +300,8 @@ static int init(cb_plugin *p)
 	cb_setting(p, "fail_init", CB_SET_BOOL, "off", 0, 0);
 	cb_setting(p, "bearer_route", CB_SET_BOOL, "off", 0, 0);
 	cb_setting(p, "steal_healthz", CB_SET_BOOL, "off", 0, 0);
+	cb_setting(p, "permissions", CB_SET_STR, "", 0, 0);
+	cb_setting(p, "record_events", CB_SET_STR, "", 0, 0);
 	limit_per_minute = cb_conf_int(p, "limit");
 	if (cb_conf_bool(p, "fail_init"))
 		return cb_plugin_fail(p, "fail_init is on, as the test asked");
@@ -267,6 +328,9 @@ static int init(cb_plugin *p)
 	cb_job_handler(p, "testkit.record", 3, job_record);
 	if (cb_conf_bool(p, "bearer_route"))
 		cb_route(p, "GET", "/t/private", CB_AUTH_BEARER, "read:things", echo);
+	if (each_item(p, cb_conf_str(p, "permissions"), add_perm_route) != CB_OK ||
+	    each_item(p, cb_conf_str(p, "record_events"), add_recorder) != CB_OK)
+		return CB_ERR;
 	if (cb_conf_bool(p, "steal_healthz"))
 		cb_route(p, "GET", "/healthz", CB_AUTH_PUBLIC, NULL, echo);
 	return CB_OK;

@@ -1,0 +1,237 @@
+/* tokens.c — access tokens (JWT, HS256, libjwt 1.x) and opaque refresh tokens.
+ *
+ * Access token claims are the spec's JWTPayload (sub, email, tier,
+ * permissions, iat, exp, type) plus iss. Verification pins HS256: libjwt
+ * follows whatever algorithm a token's header names, so the header must say
+ * HS256 before libjwt sees the token, and the decoded algorithm is checked
+ * again after. (libjwt 1.10 already refuses "none" when given a key; the
+ * checks do not rely on it.) libjwt 1.x checks no claims: exp, iss and type
+ * are checked here.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jwt.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "auth.h"
+
+char *token_access_issue(cb_req *req, const char *user_id, const char *email, const char *tier,
+                         const char *role)
+{
+	long long now = (long long)time(NULL);
+	cb_json *claims = cb_json_new_object(req);
+	jwt_t *jwt = NULL;
+	char *enc, *out = NULL;
+
+	cb_json_set_str(claims, "sub", user_id);
+	cb_json_set_str(claims, "email", email);
+	cb_json_set_str(claims, "tier", tier);
+	cb_json_set(claims, "permissions", rbac_permissions(req, tier, role));
+	cb_json_set_int(claims, "iat", now);
+	cb_json_set_int(claims, "exp", now + auth_cf.access_ttl);
+	cb_json_set_str(claims, "type", "access");
+	cb_json_set_str(claims, "iss", auth_cf.issuer);
+
+	if (jwt_new(&jwt) != 0)
+		return NULL;
+	if (jwt_add_grants_json(jwt, cb_json_dump(req, claims, NULL)) == 0 &&
+	    jwt_set_alg(jwt, JWT_ALG_HS256, (const unsigned char *)auth_cf.jwt_secret,
+	                (int)auth_cf.jwt_secret_len) == 0) {
+		enc = jwt_encode_str(jwt);
+		if (enc) {
+			out = cb_strdup(req, enc);
+			free(enc);
+		}
+	}
+	jwt_free(jwt);
+	return out;
+}
+
+static int is_uuid(const char *s)
+{
+	static const char hex[] = "0123456789abcdefABCDEF";
+
+	if (!s || strlen(s) != 36)
+		return 0;
+	for (int i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!strchr(hex, s[i])) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* An integer claim, or -1 when absent or not an integer. */
+static long long int_claim(jwt_t *jwt, const char *name)
+{
+	long v;
+
+	errno = 0;
+	v = jwt_get_grant_int(jwt, name);
+	return errno ? -1 : (long long)v;
+}
+
+static int check_claims(cb_req *req, jwt_t *jwt, struct access_claims *out)
+{
+	long long now = (long long)time(NULL);
+	const char *iss = jwt_get_grant(jwt, "iss");
+	const char *type = jwt_get_grant(jwt, "type");
+
+	if (jwt_get_alg(jwt) != JWT_ALG_HS256)
+		return CB_EINVAL;
+	if (!iss || strcmp(iss, auth_cf.issuer) != 0)
+		return CB_EINVAL;
+	if (!type || strcmp(type, "access") != 0)
+		return CB_EINVAL;
+	out->iat = int_claim(jwt, "iat");
+	out->exp = int_claim(jwt, "exp");
+	if (out->exp < 0 || out->iat < 0 || now >= out->exp)
+		return CB_EINVAL;
+	/* A token from the future is forged or from a clock gone wrong. */
+	if (out->iat > now + 60)
+		return CB_EINVAL;
+	out->sub = cb_strdup(req, jwt_get_grant(jwt, "sub"));
+	out->email = cb_strdup(req, jwt_get_grant(jwt, "email"));
+	out->tier = cb_strdup(req, jwt_get_grant(jwt, "tier"));
+	if (!is_uuid(out->sub) || !out->email || !out->tier)
+		return CB_EINVAL;
+	return CB_OK;
+}
+
+/* Decodes n characters of unpadded base64url; NULL when malformed. */
+static char *b64url_decode(cb_req *req, const char *s, size_t n, size_t *outlen)
+{
+	char *out = cb_alloc(req, n * 3 / 4 + 3);
+	unsigned v = 0;
+	size_t o = 0;
+	int bits = 0;
+
+	if (n % 4 == 1)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const char c = s[i];
+		int d;
+
+		if (c >= 'A' && c <= 'Z')
+			d = c - 'A';
+		else if (c >= 'a' && c <= 'z')
+			d = c - 'a' + 26;
+		else if (c >= '0' && c <= '9')
+			d = c - '0' + 52;
+		else if (c == '-')
+			d = 62;
+		else if (c == '_')
+			d = 63;
+		else
+			return NULL;
+		v = (v << 6 | (unsigned)d) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (char)(v >> bits & 0xff);
+		}
+	}
+	*outlen = o;
+	return out;
+}
+
+/* 1 when the token's header says {"alg":"HS256"}: checked before libjwt sees
+ * the token, so "none" or another algorithm never reaches its code paths. */
+static int header_is_hs256(cb_req *req, const char *token)
+{
+	const char *dot = strchr(token, '.');
+	size_t len = 0;
+	char *text;
+
+	if (!dot || dot == token)
+		return 0;
+	text = b64url_decode(req, token, (size_t)(dot - token), &len);
+	if (!text)
+		return 0;
+	const char *alg = cb_json_get_str(cb_json_parse(req, text, len, NULL, 0), "alg");
+	return alg && strcmp(alg, "HS256") == 0;
+}
+
+int token_access_verify(cb_req *req, const char *token, struct access_claims *out)
+{
+	jwt_t *jwt = NULL;
+	int rc;
+
+	if (!token || strlen(token) > 8192 || !header_is_hs256(req, token))
+		return CB_EINVAL;
+	if (jwt_decode(&jwt, token, (const unsigned char *)auth_cf.jwt_secret,
+	               (int)auth_cf.jwt_secret_len) != 0 ||
+	    !jwt)
+		return CB_EINVAL;
+	rc = check_claims(req, jwt, out);
+	jwt_free(jwt);
+	return rc;
+}
+
+static char *to_hex(cb_req *req, const unsigned char *b, size_t n)
+{
+	char *s = cb_alloc(req, 2 * n + 1);
+
+	for (size_t i = 0; i < n; i++) {
+		s[2 * i] = "0123456789abcdef"[b[i] >> 4];
+		s[2 * i + 1] = "0123456789abcdef"[b[i] & 15];
+	}
+	return s;
+}
+
+char *sha256_hex(cb_req *req, const char *s, size_t len)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	if (EVP_Digest(s, len, md, &mdlen, EVP_sha256(), NULL) != 1)
+		return NULL;
+	return to_hex(req, md, mdlen);
+}
+
+/* base64url without padding: 32 bytes give 43 characters. */
+static char *b64url(cb_req *req, const unsigned char *b, size_t n)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	char *s = cb_alloc(req, (n * 4) / 3 + 4);
+	size_t o = 0, i = 0;
+
+	for (; i + 2 < n; i += 3) {
+		unsigned v = (unsigned)b[i] << 16 | (unsigned)b[i + 1] << 8 | b[i + 2];
+		s[o++] = tab[v >> 18 & 63];
+		s[o++] = tab[v >> 12 & 63];
+		s[o++] = tab[v >> 6 & 63];
+		s[o++] = tab[v & 63];
+	}
+	if (n - i == 1) {
+		unsigned v = (unsigned)b[i] << 16;
+		s[o++] = tab[v >> 18 & 63];
+		s[o++] = tab[v >> 12 & 63];
+	} else if (n - i == 2) {
+		unsigned v = (unsigned)b[i] << 16 | (unsigned)b[i + 1] << 8;
+		s[o++] = tab[v >> 18 & 63];
+		s[o++] = tab[v >> 12 & 63];
+		s[o++] = tab[v >> 6 & 63];
+	}
+	s[o] = '\0';
+	return s;
+}
+
+int token_refresh_new(cb_req *req, char **token, char **hash_hex)
+{
+	unsigned char rnd[32];
+
+	if (RAND_bytes(rnd, (int)sizeof(rnd)) != 1)
+		return CB_ERR;
+	*token = b64url(req, rnd, sizeof(rnd));
+	*hash_hex = sha256_hex(req, *token, strlen(*token));
+	return *hash_hex ? CB_OK : CB_ERR;
+}

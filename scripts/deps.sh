@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages CarBot needs, if any are missing.
+#
+#   scripts/deps.sh              build + run/test packages
+#   scripts/deps.sh --bench      also what `make bench` needs
+#   scripts/deps.sh --browser    also what the browser tests need
+#
+# Quiet and idempotent when everything is installed. As root it installs what
+# is missing with apt-get; otherwise it prints the command to run and exits 1.
+set -euo pipefail
+
+build=(gcc make pkg-config libevent-dev libpq-dev libhiredis-dev libyajl-dev libjwt-dev
+       libssl-dev libcurl4-openssl-dev libcrypt-dev)
+runtest=(postgresql redis-server perl)
+bench=(wrk nginx-light)
+browser=(chromium nodejs npm)
+
+want=("${build[@]}" "${runtest[@]}")
+for arg in "$@"; do
+	case "$arg" in
+	--bench) want+=("${bench[@]}") ;;
+	--browser) want+=("${browser[@]}") ;;
+	-h | --help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) echo "deps.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
+	esac
+done
+
+missing=()
+for p in "${want[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$status" = "install ok installed" ] && continue
+	# Node.js packaged elsewhere (e.g. NodeSource) bundles npm and conflicts with Debian's.
+	[ "$p" = npm ] && command -v npm >/dev/null && continue
+	missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing packages; install them with:" >&2
+	echo "sudo apt-get install -y ${missing[*]}"
+	exit 1
+fi
+
+echo "deps.sh: installing ${missing[*]}"
+# Installing must not start system daemons (postgresql, redis-server, nginx): CarBot
+# starts its own under var/ or the test's temp dir. policy-rc.d 101 = "do not start".
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+apt-get update -q
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"

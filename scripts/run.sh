@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# `make run`: CarBot on this machine with a private PostgreSQL and Redis under var/.
+#
+# First run creates var/ in the repo: var/pg (the cluster), var/run (unix
+# sockets of PostgreSQL and Redis), var/redis (Redis data), var/log and
+# var/secrets.env (generated secrets, mode 600). Later runs reuse it; delete
+# var/ to start from scratch. Nothing outside the repo is touched: PostgreSQL
+# and Redis listen on unix sockets in var/run only, no system service is used.
+#
+# carbotd runs in the foreground with conf/carbot.conf, which takes its
+# values from CARBOT_DATABASE_URL, CARBOT_REDIS, PORT, CARBOT_BUILD and the
+# secrets. Ctrl-C (or SIGTERM) stops carbotd, then Redis, then PostgreSQL.
+#
+# Environment: CARBOT_BUILD (default build), PORT (default 8080).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+var=$repo/var
+export CARBOT_BUILD=${CARBOT_BUILD:-build}
+export PORT=${PORT:-8080}
+carbotd=$CARBOT_BUILD/carbotd
+[ -x "$carbotd" ] || { echo "run.sh: $carbotd is not built: run make" >&2; exit 1; }
+
+say() { echo "run.sh: $*" >&2; }
+
+# PostgreSQL's server programs: initdb on PATH, else the newest Debian install.
+if command -v initdb >/dev/null; then
+	pgbin=$(dirname "$(readlink -f "$(command -v initdb)")")
+else
+	pgbin=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+fi
+if [ ! -x "$pgbin/initdb" ]; then say "PostgreSQL not found: run scripts/deps.sh"; exit 1; fi
+
+# PostgreSQL refuses to run as root: then it runs as the postgres OS user,
+# which owns var/pg, var/run and var/log.
+as_pg=()
+if [ "$(id -u)" -eq 0 ]; then
+	id postgres >/dev/null 2>&1 || { say "no postgres OS user: run scripts/deps.sh"; exit 1; }
+	as_pg=(runuser -u postgres --)
+fi
+pg() { (cd / && "${as_pg[@]}" env LC_ALL=C "$@"); }
+
+mkdir -p "$var/run" "$var/redis" "$var/log"
+chmod 700 "$var/run"
+if [ ${#as_pg[@]} -gt 0 ]; then
+	chown postgres: "$var/run" "$var/log"
+	pg test -x "$var" || {
+		say "the postgres user cannot reach $var: make the directories above it traversable (chmod o+x)"
+		exit 1
+	}
+fi
+
+if [ ! -f "$var/secrets.env" ]; then
+	say "generating var/secrets.env"
+	hex() { od -An -N32 -tx1 /dev/urandom | tr -d ' \n'; }
+	(umask 077 && printf 'CARBOT_JWT_SECRET=%s\nCARBOT_KEY_SECRET=%s\n' "$(hex)" "$(hex)" >"$var/secrets.env.tmp")
+	mv "$var/secrets.env.tmp" "$var/secrets.env"
+fi
+chmod 600 "$var/secrets.env"
+
+if [ ! -f "$var/pg/PG_VERSION" ]; then
+	say "creating the PostgreSQL cluster in var/pg"
+	rm -rf "$var/pg.tmp"
+	mkdir "$var/pg.tmp"
+	[ ${#as_pg[@]} -eq 0 ] || chown postgres: "$var/pg.tmp"
+	pg "$pgbin/initdb" -D "$var/pg.tmp" -A trust -U postgres --no-sync -E UTF8 --locale=C >"$var/log/initdb.log" ||
+		{ cat "$var/log/initdb.log" >&2; exit 1; }
+	mv "$var/pg.tmp" "$var/pg"
+fi
+
+redis_sock=$var/run/redis.sock
+if redis-cli -s "$redis_sock" ping >/dev/null 2>&1; then
+	say "a Redis answers on var/run/redis.sock: is another make run going on? Stop it first."
+	exit 1
+fi
+
+carbotd_pid='' redis_pid='' pg_started=''
+# shellcheck disable=SC2317 # called by the traps
+cleanup() {
+	trap - INT TERM EXIT
+	if [ -n "$carbotd_pid" ] && kill -0 "$carbotd_pid" 2>/dev/null; then
+		say "stopping carbotd"
+		kill -TERM "$carbotd_pid" 2>/dev/null || true
+		wait "$carbotd_pid" 2>/dev/null || true
+	fi
+	if [ -n "$redis_pid" ]; then
+		say "stopping Redis"
+		kill -TERM "$redis_pid" 2>/dev/null || true
+		wait "$redis_pid" 2>/dev/null || true
+	fi
+	if [ -n "$pg_started" ]; then
+		say "stopping PostgreSQL"
+		pg "$pgbin/pg_ctl" stop -D "$var/pg" -m fast -w >/dev/null || true
+	fi
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+
+if pg "$pgbin/pg_ctl" status -D "$var/pg" >/dev/null 2>&1; then
+	say "PostgreSQL already running on var/run (left over): using it"
+else
+	say "starting PostgreSQL (log: var/log/postgres.log)"
+	pg "$pgbin/pg_ctl" start -D "$var/pg" -w -t 60 -l "$var/log/postgres.log" \
+		-o "-c listen_addresses='' -k '$var/run' -p 5432" >/dev/null ||
+		{ tail -n 20 "$var/log/postgres.log" >&2; exit 1; }
+fi
+pg_started=1
+psql=("$pgbin/psql" -X -q -t -A -h "$var/run" -p 5432 -U postgres)
+if [ -z "$(pg "${psql[@]}" -d postgres -c "SELECT 1 FROM pg_database WHERE datname = 'carbot'")" ]; then
+	say "creating database carbot"
+	pg "${psql[@]}" -d postgres -c 'CREATE DATABASE carbot'
+fi
+
+rm -f "$redis_sock"
+say "starting Redis (log: var/log/redis.log)"
+# Started in the background, Redis and carbotd ignore Ctrl-C's SIGINT: cleanup
+# stops them in order.
+redis-server --port 0 --unixsocket "$redis_sock" --unixsocketperm 700 --dir "$var/redis" \
+	--logfile "$var/log/redis.log" --daemonize no &
+redis_pid=$!
+for _ in $(seq 100); do
+	redis-cli -s "$redis_sock" ping >/dev/null 2>&1 && break
+	kill -0 "$redis_pid" 2>/dev/null || { tail -n 20 "$var/log/redis.log" >&2; redis_pid=; exit 1; }
+	sleep 0.1
+done
+
+set -a
+# shellcheck disable=SC1091
+. "$var/secrets.env"
+set +a
+export CARBOT_DATABASE_URL="host='$var/run' port=5432 dbname=carbot user=postgres"
+export CARBOT_REDIS="unix:$redis_sock"
+
+say "starting carbotd on http://127.0.0.1:$PORT (Ctrl-C stops everything)"
+"$carbotd" -c conf/carbot.conf &
+carbotd_pid=$!
+status=0
+wait "$carbotd_pid" || status=$?
+carbotd_pid=
+[ "$status" -eq 0 ] || say "carbotd exited with status $status"
+exit "$status"
