@@ -130,7 +130,8 @@ subtest 'a changed migration stops startup' => sub {
 
 subtest 'migrations are recorded once per plugin and version' => sub {
 	my $rows = $t->sql("SELECT plugin, version FROM schema_migrations ORDER BY 1, 2");
-	is_deeply $rows, [['core', '001_jobs'], ['testkit', '001_items']], 'core and plugin migrations';
+	is_deeply $rows, [['core', '001_jobs'], ['testkit', '001_items'], ['testkit', '002_events']],
+		'core and plugin migrations, in version order';
 };
 
 subtest 'a port in use is refused instead of shared' => sub {
