@@ -237,7 +237,7 @@ static char *read_value(struct parser *p, const char *key, char *v)
 	return v;
 }
 
-enum kind { K_INT, K_TEXT, K_REQ, K_OPT, K_LISTEN, K_REDIS, K_LEVEL, K_DIR, K_SIZE, K_FAIL };
+enum kind { K_INT, K_TEXT, K_REQ, K_OPT, K_LISTEN, K_REDIS, K_LEVEL, K_DIR, K_SIZE, K_FAIL, K_BOOL };
 
 struct known {
 	const char *key;
@@ -266,6 +266,7 @@ static const struct known known_settings[] = {
     {"ratelimit_on_redis_down", K_FAIL, F(ratelimit_fail_closed), 0, 0, "open"},
     {"job_poll_ms", K_INT, F(job_poll_ms), 10, 60000, "500"},
     {"job_lease", K_INT, F(job_lease), 10, 86400, "300"},
+    {"fetch_private_ok", K_BOOL, F(fetch_private_ok), 0, 0, "off"},
 };
 #undef F
 
@@ -368,6 +369,11 @@ static int store(struct parser *p, const struct known *k, const char *v, int lin
 		if (strcmp(v, "open") != 0 && strcmp(v, "closed") != 0)
 			return fail(p, line, "%s must be open or closed, got '%s'", k->key, v);
 		*(int *)field = strcmp(v, "closed") == 0;
+		return 0;
+	case K_BOOL:
+		if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+			return fail(p, line, "%s must be on or off, got '%s'", k->key, v);
+		*(int *)field = strcmp(v, "on") == 0;
 		return 0;
 	}
 	return 0;

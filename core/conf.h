@@ -50,6 +50,8 @@ struct core_settings {
 	int ratelimit_fail_closed; /* ratelimit_on_redis_down = open|closed, default open (0) */
 	int job_poll_ms;          /* 10..60000, default 500 */
 	int job_lease;            /* seconds, 10..86400, default 300 */
+	int fetch_private_ok;     /* on: cb_fetch may reach private addresses even when
+				   * public_only is asked (tests, development); default off */
 };
 
 struct conf {

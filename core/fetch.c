@@ -1,7 +1,12 @@
 /* fetch.c — outbound HTTP with libcurl on the calling handler thread (fetch.h).
  * Redirects are followed by hand so that each hop can be checked against the
  * original host. */
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -56,6 +61,52 @@ static char *host_of(cb_req *req, const char *url)
 	return out;
 }
 
+/* 1 for addresses a user-supplied URL must not reach: loopback, private,
+ * link-local, carrier-grade NAT, unspecified, multicast and reserved ranges,
+ * and IPv4 mapped into IPv6. */
+static int non_public(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) {
+		uint32_t a = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
+		return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 ||
+		       (a >> 20) == (172u << 4 | 1) || (a >> 16) == (192u << 8 | 168) ||
+		       (a >> 16) == (169u << 8 | 254) || (a >> 22) == (100u << 2 | 1) ||
+		       (a >> 28) >= 14; /* 224.0.0.0/4 multicast, 240.0.0.0/4 reserved */
+	}
+	if (sa->sa_family == AF_INET6) {
+		const unsigned char *b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		if (memcmp(b, mapped, 12) == 0) {
+			struct sockaddr_in v4 = {.sin_family = AF_INET};
+			memcpy(&v4.sin_addr, b + 12, 4);
+			return non_public((const struct sockaddr *)&v4);
+		}
+		int zero = 1;
+		for (int i = 0; i < 15; i++)
+			zero &= b[i] == 0;
+		return (zero && (b[15] == 0 || b[15] == 1)) || /* :: and ::1 */
+		       (b[0] & 0xfe) == 0xfc ||                 /* fc00::/7 unique local */
+		       (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || /* fe80::/10 link-local */
+		       b[0] == 0xff;                              /* multicast */
+	}
+	return 1;
+}
+
+struct guard {
+	int refused;
+};
+
+static curl_socket_t open_public(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct guard *g = arg;
+	(void)purpose;
+	if (non_public(&addr->addr)) {
+		g->refused = 1;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(addr->family, addr->socktype, addr->protocol);
+}
+
 static int fail(cb_fetch_res *out, int code, const char *why)
 {
 	out->error = why;
@@ -80,6 +131,10 @@ int cb_fetch(cb_req *req, const cb_fetch_opts *o, cb_fetch_res *out)
 	for (const char *const *h = o->headers; h && *h; h++)
 		hdrs = curl_slist_append(hdrs, *h);
 	int rc = CB_OK;
+	/* public_only exists from SDK 1.1: older plugins' smaller struct lacks it */
+	int public_only = o->size >= offsetof(cb_fetch_opts, public_only) + sizeof(int) &&
+			  o->public_only && !core.conf->core.fetch_private_ok;
+	struct guard guard = {0};
 	for (int hop = 0; hop < 4; hop++) {
 		struct sink s = {req, NULL, 0, 0, o->max_bytes ? o->max_bytes : 1 << 20, 0};
 		CURL *c = curl_easy_init();
@@ -98,6 +153,10 @@ int cb_fetch(cb_req *req, const cb_fetch_opts *o, cb_fetch_res *out)
 		curl_easy_setopt(c, CURLOPT_USERAGENT, "carbotd/" CB_VERSION);
 		if (hdrs)
 			curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+		if (public_only) {
+			curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_public);
+			curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &guard);
+		}
 		if (o->body && hop == 0) {
 			curl_easy_setopt(c, CURLOPT_POSTFIELDS, o->body);
 			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)o->body_len);
@@ -120,6 +179,10 @@ int cb_fetch(cb_req *req, const cb_fetch_opts *o, cb_fetch_res *out)
 		}
 		if (s.overflow || cc == CURLE_FILESIZE_EXCEEDED) {
 			rc = fail(out, CB_ETOOBIG, "response larger than the size cap");
+			break;
+		}
+		if (cc != CURLE_OK && guard.refused) {
+			rc = fail(out, CB_EFETCH, "the address is not public (refused)");
 			break;
 		}
 		if (cc != CURLE_OK) {

@@ -144,6 +144,24 @@ subtest 'outbound HTTP: response, timeout, size cap, redirects' => sub {
 	is $r->{rc}, 'CB_EFETCH', 'redirect to another host refused';
 	like $r->{error}, qr/another host/, 'with the reason';
 	is $t->get('/t/fetch?url=ftp://example.invalid/x')->{json}{rc}, 'CB_EINVAL', 'only http(s)';
+	$r = $f->('/ok', '&public=1');
+	is $r->{rc}, 'CB_EFETCH', 'public_only refuses loopback (SSRF guard)';
+	like $r->{error}, qr/not public/, 'with the reason';
+	for my $host ('10.1.2.3', '192.168.1.1', '172.16.0.1', '169.254.169.254', '[::1]', '0.0.0.0') {
+		my $u = "http://$host:9/x";
+		is $t->get("/t/fetch?public=1&timeout_ms=2000&url=$u")->{json}{error},
+			'the address is not public (refused)', "public_only refuses $host";
+	}
+};
+
+subtest 'fetch_private_ok lifts public_only for tests and development' => sub {
+	my $stub = CarBot::Stub->new(routes => {'GET /ok' => sub { [200, [], 'hello'] }});
+	$t->stop_carbotd;
+	$t->write_conf(path => $t->conf_path, test_plugins => ['testkit'],
+		conf => {job_poll_ms => 50, fetch_private_ok => 'on'});
+	$t->start_carbotd;
+	my $r = $t->get('/t/fetch?public=1&url=' . $stub->url('/ok'))->{json};
+	is_deeply [@$r{qw(rc body)}], ['CB_OK', 'hello'], 'loopback reachable again';
 };
 
 done_testing;

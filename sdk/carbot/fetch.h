@@ -22,8 +22,13 @@ typedef struct cb_fetch_opts {
 	long connect_timeout_ms;    /* 0 means 2000 */
 	size_t max_bytes;           /* response body cap; 0 means 1 MiB */
 	int follow_redirects;       /* 1: follow up to 3 redirects, same host only */
+	/* since SDK 1.1: 1 refuses to connect to loopback, private, link-local
+	 * and other non-public addresses (for URLs built from user input, such
+	 * as domain checks: no SSRF into the operator's network). The core
+	 * setting fetch_private_ok = on lifts it (tests, development). */
+	int public_only;
 } cb_fetch_opts;
-#define CB_FETCH_INIT {sizeof(cb_fetch_opts), NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0}
+#define CB_FETCH_INIT {sizeof(cb_fetch_opts), NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0}
 
 typedef struct cb_fetch_res {
 	size_t size;                /* sizeof(cb_fetch_res); CB_FETCH_RES_INIT */

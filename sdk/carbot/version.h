@@ -8,12 +8,13 @@
  *   1.0  first SDK: routes, auth policies, request/response, JSON, PostgreSQL,
  *        migrations, Redis and rate limits, hooks, jobs, outbound HTTP, logs,
  *        settings, services.
+ *   1.1  cb_fetch_opts.public_only: refuse non-public addresses (SSRF guard).
  */
 #ifndef CARBOT_VERSION_H
 #define CARBOT_VERSION_H
 
 #define CB_SDK_MAJOR 1
-#define CB_SDK_MINOR 0
+#define CB_SDK_MINOR 1
 
 /* True when the core the plugin runs in offers at least SDK major.minor. */
 #define CB_SDK_AT_LEAST(maj, min) \

@@ -71,6 +71,7 @@ static int fetch(cb_req *req)
 	o.timeout_ms = t ? atol(t) : 0;
 	o.max_bytes = m ? (size_t)atol(m) : 0;
 	o.follow_redirects = cb_req_query(req, "follow") != NULL;
+	o.public_only = cb_req_query(req, "public") != NULL;
 	int rc = cb_fetch(req, &o, &r);
 	cb_json *j = cb_json_new_object(req);
 	cb_json_set_str(j, "rc", cb_strerror(rc));
