@@ -55,7 +55,7 @@ http {
 CONF
 	close $fh;
 	system('nginx', '-c', "$dir/nginx.conf") == 0 or die "nginx did not start";
-	return ($port, sub { system('nginx', '-c', "$dir/nginx.conf", '-s', 'stop') });
+	return ($port, sub { system("nginx -c $dir/nginx.conf -s stop 2>/dev/null") });
 }
 
 sub probe {
