@@ -39,7 +39,7 @@ TPLUGINS  := $(notdir $(patsubst %/,%,$(dir $(wildcard t/plugins/*/plugin.mk))))
 UNITS     := $(patsubst t/unit/%.c,%,$(wildcard t/unit/*.c))
 
 .PHONY: all core plugins sdk tplugins units test run bench install clean fmt
-all: core plugins sdk tplugins units
+all: core plugins sdk tplugins units widget
 
 core: $(B)/carbotd
 sdk: $(B)/cb-embed
@@ -106,10 +106,28 @@ install: core plugins sdk
 	$(if $(PLUGINS),install -m 644 $(foreach p,$(PLUGINS),$(B)/plugins/$(p).so) $(DESTDIR)$(PREFIX)/lib/carbot/plugins/)
 	install -m 644 sdk/carbot/*.h $(DESTDIR)$(PREFIX)/include/carbot/
 	install -m 644 conf/carbot.conf $(DESTDIR)$(PREFIX)/share/carbot/carbot.conf.example
-	sed -e 's|@PREFIX@|$(PREFIX)|g' sdk/carbot-sdk.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/carbot-sdk.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e "s|@VERSION@|$$(awk '/define CB_SDK_MAJOR/{M=$$3} /define CB_SDK_MINOR/{m=$$3} END{print M"."m}' sdk/carbot/version.h)|" \
+	    sdk/carbot-sdk.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/carbot-sdk.pc
 
 fmt:
 	clang-format -i core/*.[ch] sdk/carbot/*.h sdk/tools/*.c $(wildcard plugins/*/*.[ch]) $(wildcard t/unit/*.[ch]) $(wildcard t/plugins/*/*.c)
 
 clean:
 	rm -rf build build-san
+
+# ---- widget ----
+# The visitor chat widget: widget/src/ bundled and minified by esbuild (pinned
+# in widget/package-lock.json) into $(B)/widget/widget.js and widget.js.gz,
+# which the chat plugin serves as /widget.js. Needs nodejs and npm; npm ci runs
+# when widget/node_modules is missing or older than the lock file.
+WIDGET_DEPS := $(wildcard widget/src/*) widget/build.mjs widget/node_modules/.package-lock.json
+.PHONY: widget
+widget: $(B)/widget/widget.js
+
+widget/node_modules/.package-lock.json: widget/package.json widget/package-lock.json
+	cd widget && npm ci --no-audit --no-fund
+	@touch $@
+
+$(B)/widget/widget.js: $(WIDGET_DEPS)
+	cd widget && node build.mjs ../$(B)/widget
+# ---- end widget ----

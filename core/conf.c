@@ -567,3 +567,11 @@ const char *conf_global(const struct conf *c, const char *key)
 	struct conf_entry *e = conf_find(c->globals, key);
 	return e ? e->value : NULL;
 }
+
+const char *conf_default(const char *key)
+{
+	for (size_t i = 0; i < sizeof known_settings / sizeof known_settings[0]; i++)
+		if (strcmp(known_settings[i].key, key) == 0)
+			return known_settings[i].def;
+	return NULL;
+}

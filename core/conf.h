@@ -76,4 +76,7 @@ struct conf_entry *conf_find(struct conf_entry *list, const char *key);
 /* Raw text of a global setting as written (after expansion), or NULL. */
 const char *conf_global(const struct conf *c, const char *key);
 
+/* Default text of global setting key, or NULL (unknown key, or no default). */
+const char *conf_default(const char *key);
+
 #endif

@@ -11,23 +11,6 @@ static int loopback(const char *ip)
 	       strncmp(ip, "::ffff:127.", 11) == 0;
 }
 
-static int authorize(cb_req *req, const struct route *r)
-{
-	if (r->auth == CB_AUTH_PUBLIC)
-		return CB_OK;
-	if (r->auth == CB_AUTH_INTERNAL) {
-		if (loopback(cb_req_client_ip(req)))
-			return CB_OK;
-		/* operators' endpoints do not exist for the outside world */
-		reply_error_plain(req, 404, "not_found", "No such resource");
-		return CB_ERR;
-	}
-	int rc = authenticators[r->auth](req, r->permission);
-	if (rc != CB_OK && !req->replied)
-		reply_error_plain(req, 401, "unauthorized", "Authentication required");
-	return rc == CB_OK ? CB_OK : CB_ERR;
-}
-
 /* Connection failures, shutdown and exhausted resources are worth retrying;
  * any other SQL error is a bug behind a 500. */
 static int db_unreachable(const char *sqlstate)
@@ -50,6 +33,27 @@ static void answer_failure(cb_req *req, int rc)
 	       cb_strerror(rc), req->sqlstate[0] ? " sqlstate " : "", req->sqlstate);
 }
 
+static int authorize(cb_req *req, const struct route *r)
+{
+	if (r->auth == CB_AUTH_PUBLIC)
+		return CB_OK;
+	if (r->auth == CB_AUTH_INTERNAL) {
+		if (loopback(cb_req_client_ip(req)))
+			return CB_OK;
+		/* operators' endpoints do not exist for the outside world */
+		reply_error_plain(req, 404, "not_found", "No such resource");
+		return CB_ERR;
+	}
+	int rc = authenticators[r->auth](req, r->permission);
+	if (rc != CB_OK && !req->replied) {
+		if (rc == CB_EDB || rc == CB_EREDIS)
+			answer_failure(req, rc); /* could not check: not the client's fault */
+		else
+			reply_error_plain(req, 401, "unauthorized", "Authentication required");
+	}
+	return rc == CB_OK ? CB_OK : CB_ERR;
+}
+
 void dispatch_run(cb_req *req)
 {
 	const struct route *r = req->route;
@@ -60,7 +64,9 @@ void dispatch_run(cb_req *req)
 			answer_failure(req, rc);
 		else if (!req->replied)
 			answer_failure(req, CB_ERR);
-		if (hooks_all) {
+		/* inline routes run on an I/O thread, where subscribers (which may
+		 * block) must never run */
+		if (hooks_all && !r->inline_io) {
 			cb_json *d = cb_json_new_object(req);
 			cb_json_set_int(d, "status", req->status);
 			cb_json_set_str(d, "route", r->label);

@@ -135,7 +135,15 @@ int cb_fetch(cb_req *req, const cb_fetch_opts *o, cb_fetch_res *out)
 	int public_only = o->size >= offsetof(cb_fetch_opts, public_only) + sizeof(int) &&
 			  o->public_only && !core.conf->core.fetch_private_ok;
 	struct guard guard = {0};
+	/* one time budget for the whole call, redirects included */
+	long budget = o->timeout_ms ? o->timeout_ms : 5000L;
+	double deadline = now_ms() + (double)budget;
 	for (int hop = 0; hop < 4; hop++) {
+		long left = (long)(deadline - now_ms());
+		if (left <= 0) {
+			rc = fail(out, CB_ETIMEOUT, "timed out");
+			break;
+		}
 		struct sink s = {req, NULL, 0, 0, o->max_bytes ? o->max_bytes : 1 << 20, 0};
 		CURL *c = curl_easy_init();
 		char errbuf[CURL_ERROR_SIZE] = "";
@@ -143,7 +151,7 @@ int cb_fetch(cb_req *req, const cb_fetch_opts *o, cb_fetch_res *out)
 		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms ? o->timeout_ms : 5000L);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left);
 		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 				 o->connect_timeout_ms ? o->connect_timeout_ms : 2000L);
 		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s.max);
@@ -154,6 +162,8 @@ int cb_fetch(cb_req *req, const cb_fetch_opts *o, cb_fetch_res *out)
 		if (hdrs)
 			curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 		if (public_only) {
+			/* through a proxy the guard would see the proxy, not the target */
+			curl_easy_setopt(c, CURLOPT_PROXY, "");
 			curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_public);
 			curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &guard);
 		}

@@ -41,6 +41,7 @@ static void release_all(void)
 static int die(const char *msg)
 {
 	fprintf(stderr, "carbotd: %s\n", msg);
+	plugins_fini(); /* those whose init ran, in reverse order */
 	release_all();
 	return 1;
 }

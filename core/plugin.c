@@ -169,7 +169,10 @@ int cb_conf_bool(cb_plugin *p, const char *name)
 
 const char *cb_core_setting(const char *name)
 {
-	return core.conf && name ? conf_global(core.conf, name) : NULL;
+	if (!core.conf || !name)
+		return NULL;
+	const char *v = conf_global(core.conf, name);
+	return v ? v : conf_default(name);
 }
 
 /* ---- loading ---- */

@@ -32,8 +32,10 @@ int cb_hook(cb_plugin *p, const char *event, int priority, cb_hook_fn fn, void *
 {
 	if (!registering(p))
 		return CB_ESTATE;
-	if (!event || !*event || !fn)
+	if (!event || !*event || !fn) {
+		cb_plugin_fail(p, "cb_hook: an event name and a function are needed");
 		return CB_EINVAL;
+	}
 	struct hook_sub *h = calloc(1, sizeof *h);
 	h->event = strdup(event);
 	h->priority = priority;
@@ -77,12 +79,16 @@ int cb_migration(cb_plugin *p, const char *version, const char *sql)
 {
 	if (!registering(p) && !((struct plugin *)p == &core_plugin))
 		return CB_ESTATE;
-	if (!version || !*version || !sql)
+	if (!version || !*version || !sql) {
+		cb_plugin_fail(p, "cb_migration: a version and SQL are needed");
 		return CB_EINVAL;
+	}
 	struct migration **at = &migrations_all;
 	for (; *at; at = &(*at)->next)
-		if ((*at)->owner == (struct plugin *)p && strcmp((*at)->version, version) == 0)
+		if ((*at)->owner == (struct plugin *)p && strcmp((*at)->version, version) == 0) {
+			cb_plugin_fail(p, "migration %s is registered twice", version);
 			return CB_EEXIST;
+		}
 	struct migration *m = calloc(1, sizeof *m);
 	m->owner = (struct plugin *)p;
 	m->version = strdup(version);
@@ -111,11 +117,16 @@ int cb_service_provide(cb_plugin *p, const char *name, const void *service)
 {
 	if (!registering(p))
 		return CB_ESTATE;
-	if (!name || !service)
+	if (!name || !service) {
+		cb_plugin_fail(p, "cb_service_provide: a name and a service are needed");
 		return CB_EINVAL;
+	}
 	for (struct service *s = services; s; s = s->next)
-		if (strcmp(s->name, name) == 0)
+		if (strcmp(s->name, name) == 0) {
+			cb_plugin_fail(p, "service '%s' is already provided by plugin '%s'", name,
+				       s->owner->name);
 			return CB_EEXIST;
+		}
 	struct service *s = calloc(1, sizeof *s);
 	s->name = strdup(name);
 	s->ptr = service;

@@ -65,6 +65,11 @@ subtest 'carbotd -t accepts a good config and loads its plugins' => sub {
 		qr{badabi\.so: built for SDK 2\.0, core has SDK 1\.\d+});
 }
 {
+	my ($code, $out) = check(test_plugins => ['newminor']);
+	refused('a plugin needing a newer SDK minor', $out, $code,
+		qr{newminor\.so: built for SDK 1\.(\d+), core has SDK 1\.\d+ \(plugin needs a newer core\)});
+}
+{
 	my ($code, $out) = check(test_plugins => ['testkit', 'dupe']);
 	refused('a route registered twice names both plugins', $out, $code,
 		qr{dupe\.so: .*GET /t/echo/\{other\}.* already registered by plugin 'testkit' \(.*testkit\.so\)});

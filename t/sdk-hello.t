@@ -31,6 +31,9 @@ is $?, 0, 'hello builds out of tree with only the installed SDK' or diag $out;
 ok -f "$src/hello.so", 'hello.so built';
 my $cflags = `PKG_CONFIG_PATH=$prefix/lib/pkgconfig pkg-config --cflags carbot-sdk`;
 like $cflags, qr/\Q-I$prefix\/include\E/, 'pkg-config points at the installed headers';
+my ($maj, $min) = (`cat $root/sdk/carbot/version.h` =~ /CB_SDK_MAJOR (\d+).*CB_SDK_MINOR (\d+)/s);
+is `PKG_CONFIG_PATH=$prefix/lib/pkgconfig pkg-config --modversion carbot-sdk`, "$maj.$min\n",
+	'carbot-sdk.pc carries the SDK version';
 
 $t->write_conf(path => $t->conf_path, extra_conf => "[plugin hello]\nfile = $src/hello.so\ngreeting = Moin\n");
 $t->start_carbotd;

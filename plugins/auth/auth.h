@@ -131,7 +131,8 @@ void user_emit(cb_req *req, const char *event, const char *user_id, const char *
 /* {"user": ..., "tokens": ...} */
 int reply_user_tokens(cb_req *req, int status, const cb_res *user, cb_json *tokens);
 
-/* 500 with a log line naming what failed (never a secret). */
+/* Logs what failed (never a secret) and returns CB_EDB, so the core answers
+ * 503 when the database is unreachable and 500 otherwise. */
 int reply_db_error(cb_req *req, const char *what);
 
 /* ---- profile.c: the fields a user may set ---- */

@@ -93,7 +93,6 @@ int reply_db_error(cb_req *req, const char *what)
 {
 	cb_log(req, CB_LOG_ERROR, "%s: database error %s: %s", what, cb_db_sqlstate(req),
 	       cb_db_errmsg(req));
-	if (strcmp(cb_db_sqlstate(req), "08006") == 0)
-		return cb_reply_error(req, 503, "unavailable", "The database is unavailable");
-	return cb_reply_error(req, 500, "internal_error", "Something went wrong");
+	/* the core answers: 503 when the database is unreachable, else 500 */
+	return CB_EDB;
 }

@@ -148,6 +148,16 @@ extern const struct cb_api *cb__api __attribute__((visibility("hidden")));
 /* Names the plugin's dependencies: CB_DEPS("auth", "keys"). */
 #define CB_DEPS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
+/* The SDK minor a plugin declares it needs. By default the minor of the
+ * headers it is built with; a plugin that must also load into older cores
+ * defines it lower before including <carbot/sdk.h>, and then tests newer
+ * functions with CB_HAS and newer struct fields by size:
+ *   #define CB_PLUGIN_SDK_MINOR 0
+ */
+#ifndef CB_PLUGIN_SDK_MINOR
+#define CB_PLUGIN_SDK_MINOR CB_SDK_MINOR
+#endif
+
 /* Defines the plugin: its one exported function and its descriptor. Use once
  * per plugin, in one of its files:
  *   CB_PLUGIN("hello", "1.0.0", NULL, hello_init, NULL)
@@ -155,7 +165,7 @@ extern const struct cb_api *cb__api __attribute__((visibility("hidden")));
 #define CB_PLUGIN(NAME, VERSION, DEPS, INIT, FINI)                                       \
 	const struct cb_api *cb__api;                                                      \
 	static const cb_plugin_desc cb__desc = {sizeof(cb_plugin_desc), CB_SDK_MAJOR,     \
-						CB_SDK_MINOR, (unsigned)sizeof(void *),   \
+						CB_PLUGIN_SDK_MINOR, (unsigned)sizeof(void *), \
 						NAME, VERSION, DEPS, INIT, FINI};         \
 	__attribute__((visibility("default"))) const cb_plugin_desc *carbot_plugin(       \
 		const struct cb_api *api);                                                 \

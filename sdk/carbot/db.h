@@ -37,7 +37,8 @@ cb_res *cb_db_query_ro(cb_req *req, const char *sql, int n, const char *const *p
 	cb_db_query((req), (sql), CB__NARG(__VA_ARGS__), (const char *const[]){__VA_ARGS__})
 #define cb_db_q0(req, sql) cb_db_query((req), (sql), 0, NULL)
 
-/* Transactions on the request's connection. Returns CB_OK or CB_EDB. A
+/* Transactions on the request's connection. Returns CB_OK, CB_EDB, or
+ * CB_ESTATE (begin inside a transaction, commit or rollback outside one). A
  * request that ends with a transaction open has it rolled back. */
 int cb_db_begin(cb_req *req);
 int cb_db_commit(cb_req *req);

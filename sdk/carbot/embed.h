@@ -1,8 +1,9 @@
 /* carbot/embed.h — files embedded into a plugin by the cb-embed tool.
  *
  * `cb-embed out.c FILE...` (e.g. every sql/NNN_name.sql) writes a C file defining cb_embedded[] (name =
- * file name without directory and ".sql", text = its bytes) sorted by name,
- * and cb_embedded_n. A plugin registers them as migrations with:
+ * file name without directory and ".sql", text = its bytes) in the order
+ * given (the Makefile passes them sorted; the core sorts migrations by version
+ * anyway), and cb_embedded_n. A plugin registers them as migrations with:
  *
  *   for (size_t i = 0; i < cb_embedded_n; i++)
  *           cb_migration(p, cb_embedded[i].name, cb_embedded[i].text);

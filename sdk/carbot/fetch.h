@@ -18,14 +18,15 @@ typedef struct cb_fetch_opts {
 	const char *const *headers; /* NULL-terminated "Name: value" lines, or NULL */
 	const char *body;           /* request body or NULL */
 	size_t body_len;
-	long timeout_ms;            /* whole transfer; 0 means 5000 */
+	long timeout_ms;            /* whole call, redirects included; 0 means 5000 */
 	long connect_timeout_ms;    /* 0 means 2000 */
 	size_t max_bytes;           /* response body cap; 0 means 1 MiB */
 	int follow_redirects;       /* 1: follow up to 3 redirects, same host only */
 	/* since SDK 1.1: 1 refuses to connect to loopback, private, link-local
 	 * and other non-public addresses (for URLs built from user input, such
-	 * as domain checks: no SSRF into the operator's network). The core
-	 * setting fetch_private_ok = on lifts it (tests, development). */
+	 * as domain checks: no SSRF into the operator's network); such calls
+	 * ignore proxy settings from the environment. The core setting
+	 * fetch_private_ok = on lifts it (tests, development). */
 	int public_only;
 } cb_fetch_opts;
 #define CB_FETCH_INIT {sizeof(cb_fetch_opts), NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0}

@@ -88,8 +88,8 @@ int cb_reply_error_details(cb_req *req, int status, const char *code, const char
 /* Sets response header name to value, replacing an earlier value of the same
  * name. Security headers the core adds by default (X-Frame-Options,
  * Content-Security-Policy, Referrer-Policy, X-Content-Type-Options) may be
- * replaced this way. Returns CB_OK, or CB_EINVAL when name or value contains a
- * CR or LF. */
+ * replaced this way. Returns CB_OK, or CB_EINVAL when the name is empty or
+ * holds a ':', or name or value holds a CR or LF. */
 int cb_set_header(cb_req *req, const char *name, const char *value);
 
 /* Adds a header line even if one of that name exists (e.g. Set-Cookie, Vary).

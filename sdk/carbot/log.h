@@ -1,7 +1,7 @@
 /* carbot/log.h — structured logs.
  *
- * carbotd writes one JSON object per line to stderr: time, level, plugin,
- * request id, message. Never pass a password, key, token or secret: logs are
+ * carbotd writes one JSON object per line to stderr: time, level, message,
+ * and, when a request is given, the plugin and the request id. Never pass a password, key, token or secret: logs are
  * read by people who must not see them.
  */
 #ifndef CARBOT_LOG_H

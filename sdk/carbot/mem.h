@@ -1,6 +1,6 @@
 /* carbot/mem.h — per-request arena memory.
  *
- * Every request (and every job run and plugin init) owns an arena. Memory from
+ * Every request (and every job run) owns an arena. Memory from
  * it is released all at once when the request ends, after its response has been
  * sent. Never free() it. Cleanups registered here run at the same moment, in
  * reverse order of registration, for resources that are not memory.

@@ -58,11 +58,16 @@ typedef struct cb_rate {
 #define CB_RATE_INIT {sizeof(cb_rate), 0, 0, 0, 0, 0}
 
 /* Counts cost requests (0 = only look) against key: at most limit per
- * window_s seconds; once over the limit the key is blocked for block_s
- * seconds (0 = only until the window ends). Atomic in Redis (one Lua script),
- * so concurrent carbotd processes share the count. key is namespaced by the
- * caller ("login:" + email + ip ...). Returns CB_OK, or CB_EREDIS (out filled
- * according to ratelimit_on_redis_down, unavailable = 1). */
+ * window_s seconds (the window starts with the first counted request). The
+ * request that uses up the limit is still allowed; with block_s > 0 it also
+ * starts a block, and every request is then refused for block_s seconds;
+ * with block_s = 0 requests over the limit are refused until the window
+ * ends. The count itself survives a block: refund it (cb_ratelimit_refund)
+ * to start afresh. Looking (cost 0) answers whether one more request would
+ * be allowed. Atomic in Redis (one Lua script), so concurrent carbotd
+ * processes share the count. key is namespaced by the caller ("login:" +
+ * email + ip ...). Returns CB_OK, or CB_EREDIS (out filled according to
+ * ratelimit_on_redis_down, unavailable = 1). */
 int cb_ratelimit(cb_req *req, const char *key, long long limit, long long window_s,
 		 long long block_s, long long cost, cb_rate *out);
 

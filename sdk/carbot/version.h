@@ -16,7 +16,8 @@
 #define CB_SDK_MAJOR 1
 #define CB_SDK_MINOR 1
 
-/* True when the core the plugin runs in offers at least SDK major.minor. */
+/* True when the headers being compiled against are at least SDK major.minor
+ * (a compile-time test; at run time use CB_HAS, see api.h). */
 #define CB_SDK_AT_LEAST(maj, min) \
 	(CB_SDK_MAJOR > (maj) || (CB_SDK_MAJOR == (maj) && CB_SDK_MINOR >= (min)))
 

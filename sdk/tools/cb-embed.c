@@ -30,7 +30,7 @@ static int emit_file(FILE *out, const char *path)
 			col = 0;
 			continue;
 		}
-		if (c == '\\' || c == '"')
+		if (c == '\\' || c == '"' || c == '?') /* '?' so "??=" is no trigraph */
 			fprintf(out, "\\%c", c);
 		else if (c < 32 || c > 126)
 			fprintf(out, "\\%03o", c);

@@ -7,6 +7,9 @@
  *   [plugin hello]
  *   greeting = Moin
  */
+/* It uses nothing newer than SDK 1.0, so it says so: it then loads into
+ * every 1.x core. */
+#define CB_PLUGIN_SDK_MINOR 0
 #include <carbot/sdk.h>
 
 static const char *greeting;

@@ -1,0 +1,1 @@
+# newminor: claims a newer SDK minor than the core has (refused).
