@@ -44,19 +44,25 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* Host part of url (lower-cased, in the arena), or NULL. */
-static char *host_of(cb_req *req, const char *url)
+/* "scheme://host:port" of url (lower-cased, default port filled in, in the
+ * arena), or NULL: a redirect must keep all three, or it could move a check
+ * from https to http or onto another service of the same host. */
+static char *origin_of(cb_req *req, const char *url)
 {
 	CURLU *u = curl_url();
-	char *h = NULL, *out = NULL;
+	char *scheme = NULL, *h = NULL, *port = NULL, *out = NULL;
 	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK) {
-		out = cb_strdup(req, h);
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+		out = cb_sprintf(req, "%s://%s:%s", scheme, h, port);
 		for (char *c = out; *c; c++)
 			if (*c >= 'A' && *c <= 'Z')
 				*c = (char)(*c - 'A' + 'a');
 	}
+	curl_free(scheme);
 	curl_free(h);
+	curl_free(port);
 	curl_url_cleanup(u);
 	return out;
 }
@@ -123,7 +129,7 @@ int cb_fetch(cb_req *req, const cb_fetch_opts *o, cb_fetch_res *out)
 	if (!o || !o->url || (strncasecmp(o->url, "http://", 7) != 0 &&
 			      strncasecmp(o->url, "https://", 8) != 0))
 		return fail(out, CB_EINVAL, "only http and https URLs can be fetched");
-	const char *origin = host_of(req, o->url);
+	const char *origin = origin_of(req, o->url);
 	if (!origin)
 		return fail(out, CB_EINVAL, "malformed URL");
 	const char *url = o->url;
@@ -204,9 +210,9 @@ int cb_fetch(cb_req *req, const cb_fetch_opts *o, cb_fetch_res *out)
 		out->body_len = s.len;
 		if (!(status >= 300 && status < 400 && next_copy && o->follow_redirects))
 			break;
-		const char *h = host_of(req, next_copy);
+		const char *h = origin_of(req, next_copy);
 		if (!h || strcmp(h, origin) != 0) {
-			rc = fail(out, CB_EFETCH, "redirect to another host refused");
+			rc = fail(out, CB_EFETCH, "redirect to another host, port or scheme refused");
 			break;
 		}
 		if (hop == 3) {

@@ -131,6 +131,7 @@ subtest 'outbound HTTP: response, timeout, size cap, redirects' => sub {
 		'GET /big' => sub { [200, [], 'x' x 200_000] },
 		'GET /same' => sub { [302, [Location => '/ok'], ''] },
 		'GET /other' => sub { [302, [Location => 'http://localhost:' . $_[0]{headers}{host} =~ s/.*://r . '/ok'], ''] },
+		'GET /port' => sub { [302, [Location => 'http://127.0.0.1:9/ok'], ''] },
 	});
 	my $f = sub { $t->get('/t/fetch?url=' . $stub->url($_[0]) . ($_[1] // ''))->{json} };
 	my $r = $f->('/ok');
@@ -143,6 +144,8 @@ subtest 'outbound HTTP: response, timeout, size cap, redirects' => sub {
 	$r = $f->('/other', '&follow=1');
 	is $r->{rc}, 'CB_EFETCH', 'redirect to another host refused';
 	like $r->{error}, qr/another host/, 'with the reason';
+	$r = $f->('/port', '&follow=1');
+	is $r->{rc}, 'CB_EFETCH', 'redirect to another port of the same host refused';
 	is $t->get('/t/fetch?url=ftp://example.invalid/x')->{json}{rc}, 'CB_EINVAL', 'only http(s)';
 	$r = $f->('/ok', '&public=1');
 	is $r->{rc}, 'CB_EFETCH', 'public_only refuses loopback (SSRF guard)';

@@ -2,7 +2,8 @@
  *
  * cb_fetch blocks the calling handler thread only: event loops and other
  * requests go on. Every call has a total timeout and a response size cap.
- * Redirects are followed only to the same host, and only when asked.
+ * Redirects are followed only to the same scheme, host and port, and only
+ * when asked.
  */
 #ifndef CARBOT_FETCH_H
 #define CARBOT_FETCH_H
@@ -21,7 +22,7 @@ typedef struct cb_fetch_opts {
 	long timeout_ms;            /* whole call, redirects included; 0 means 5000 */
 	long connect_timeout_ms;    /* 0 means 2000 */
 	size_t max_bytes;           /* response body cap; 0 means 1 MiB */
-	int follow_redirects;       /* 1: follow up to 3 redirects, same host only */
+	int follow_redirects;       /* 1: follow up to 3 redirects, same origin only */
 	/* since SDK 1.1: 1 refuses to connect to loopback, private, link-local
 	 * and other non-public addresses (for URLs built from user input, such
 	 * as domain checks: no SSRF into the operator's network); such calls
