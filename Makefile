@@ -119,13 +119,15 @@ clean:
 # The visitor chat widget: widget/src/ bundled and minified by esbuild (pinned
 # in widget/package-lock.json) into $(B)/widget/widget.js and widget.js.gz,
 # which the chat plugin serves as /widget.js. Needs nodejs and npm; npm ci runs
-# when widget/node_modules is missing or older than the lock file.
+# when widget/node_modules is missing or older than package.json / the lock file.
 WIDGET_DEPS := $(wildcard widget/src/*) widget/build.mjs widget/node_modules/.package-lock.json
 .PHONY: widget
 widget: $(B)/widget/widget.js
 
+# Under a lock, rechecked inside it: two makes (build and build-san) may get here at once.
 widget/node_modules/.package-lock.json: widget/package.json widget/package-lock.json
-	cd widget && npm ci --no-audit --no-fund
+	cd widget && flock package-lock.json sh -c '[ node_modules/.package-lock.json -nt package-lock.json ] && \
+	  [ node_modules/.package-lock.json -nt package.json ] || npm ci --no-audit --no-fund'
 	@touch $@
 
 $(B)/widget/widget.js: $(WIDGET_DEPS)

@@ -3,23 +3,27 @@
 #
 #   scripts/deps.sh              build + run/test packages
 #   scripts/deps.sh --bench      also what `make bench` needs
-#   scripts/deps.sh --browser    also what the browser tests need
 #
 # Quiet and idempotent when everything is installed. As root it installs what
 # is missing with apt-get; otherwise it prints the command to run and exits 1.
 set -euo pipefail
 
+# nodejs/npm build the widget (esbuild, pinned in widget/package-lock.json);
+# zlib gzips cached pages and widget.js; libidn2 turns IDN domains into
+# punycode; c-ares asks DNS for custom-domain TXT records.
 build=(gcc make pkg-config libevent-dev libpq-dev libhiredis-dev libyajl-dev libjwt-dev
-       libssl-dev libcurl4-openssl-dev libcrypt-dev)
-runtest=(postgresql redis-server perl)
+       libssl-dev libcurl4-openssl-dev libcrypt-dev zlib1g-dev libidn2-dev libc-ares-dev
+       nodejs npm)
+# chromium runs the widget's browser tests; dnsmasq answers the custom-domain
+# TXT look-ups of the landing tests.
+runtest=(postgresql redis-server perl chromium dnsmasq)
 bench=(wrk nginx-light)
-browser=(chromium nodejs npm)
 
 want=("${build[@]}" "${runtest[@]}")
 for arg in "$@"; do
 	case "$arg" in
 	--bench) want+=("${bench[@]}") ;;
-	--browser) want+=("${browser[@]}") ;;
+	--browser) ;; # chromium is a test package now; kept so old calls still work
 	-h | --help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "deps.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
 	esac

@@ -51,12 +51,16 @@ if [ ${#as_pg[@]} -gt 0 ]; then
 	}
 fi
 
-if [ ! -f "$var/secrets.env" ]; then
-	say "generating var/secrets.env"
-	hex() { od -An -N32 -tx1 /dev/urandom | tr -d ' \n'; }
-	(umask 077 && printf 'CARBOT_JWT_SECRET=%s\nCARBOT_KEY_SECRET=%s\n' "$(hex)" "$(hex)" >"$var/secrets.env.tmp")
-	mv "$var/secrets.env.tmp" "$var/secrets.env"
-fi
+# Secrets are generated once; one added by a newer version is appended to an
+# existing var/secrets.env, so older var/ directories keep working.
+hex() { od -An -N32 -tx1 /dev/urandom | tr -d ' \n'; }
+(umask 077 && touch "$var/secrets.env")
+for name in CARBOT_JWT_SECRET CARBOT_KEY_SECRET CARBOT_VISITOR_SALT; do
+	if ! grep -q "^$name=" "$var/secrets.env"; then
+		say "generating $name in var/secrets.env"
+		printf '%s=%s\n' "$name" "$(hex)" >>"$var/secrets.env"
+	fi
+done
 chmod 600 "$var/secrets.env"
 
 if [ ! -f "$var/pg/PG_VERSION" ]; then

@@ -1,0 +1,399 @@
+/* leads.c — collecting a lead over a few turns when a visitor asks for an
+ * appointment or a callback: name, phone or e-mail, vehicle, service and
+ * preferred day, each checked before the next is asked. The state is the
+ * "lead" member of the session context:
+ *   {"kind":"appointment"|"callback","step":N,"name":..,"contact":..,
+ *    "vehicle":..,"service":..,"day":..}
+ * "abbrechen"/"cancel" (or "stop") leaves the flow; an emergency always
+ * gets its answer. The finished lead is stored with the conversation (in the
+ * same transaction, see widget.c) and announced as hook lead.created. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "chat.h"
+
+#define T(de, en_) (strcmp(lang, "en") == 0 ? (en_) : (de))
+
+int is_phone_number(const char *s)
+{
+	int digits = 0;
+
+	for (size_t i = 0; s[i]; i++) {
+		char c = s[i];
+		if (c >= '0' && c <= '9')
+			digits++;
+		else if (c == '+' && digits == 0 && strspn(s, " ") == i)
+			continue;
+		else if (!strchr(" -/().", c))
+			return 0;
+	}
+	return digits >= 6 && digits <= 20;
+}
+
+int is_email_address(const char *s)
+{
+	const char *at = strchr(s, '@');
+	const char *dot = at ? strrchr(at, '.') : NULL;
+	size_t n = strlen(s);
+
+	if (!at || at == s || strchr(at + 1, '@') || !dot || dot == at + 1 || !dot[1] ||
+	    dot[1] == '.' || n > 254 || strstr(s, ".."))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || strchr("<>()[]\\,;:\"", s[i]))
+			return 0;
+	return strlen(dot + 1) >= 2;
+}
+
+/* s trimmed, in the arena. */
+static char *trim(cb_req *req, const char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	n = strlen(s);
+	while (n && strchr(" \t\r\n.!", s[n - 1]))
+		n--;
+	return cb_strndup(req, s, n);
+}
+
+static const char *strip_prefix(const char *s, const char *const *prefixes, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(prefixes[i]);
+		if (strncasecmp(s, prefixes[i], l) == 0 && s[l] == ' ')
+			return s + l + 1;
+	}
+	return s;
+}
+
+static const char *name_of(cb_req *req, const char *msg)
+{
+	static const char *const pre[] = {"ich heiße", "ich heisse", "mein name ist",
+	                                  "ich bin",   "my name is", "i am",
+	                                  "i'm",       "this is",    "name:"};
+	const char *s = strip_prefix(trim(req, msg), pre, sizeof(pre) / sizeof(pre[0]));
+	size_t n = strlen(s), letters = 0, words = 1;
+
+	if (utf8_chars(s, n) < 2 || utf8_chars(s, n) > 100)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c >= '0' && c <= '9') || c == '@' || c == '<' || c == '>')
+			return NULL;
+		letters += (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+		words += c == ' ';
+	}
+	return letters >= 2 && words <= 6 ? s : NULL;
+}
+
+static const char *contact_of(cb_req *req, const char *msg)
+{
+	char *s = trim(req, msg);
+	char *w[16];
+	char *copy = cb_strdup(req, s);
+	size_t n = 0;
+
+	if (is_phone_number(s) || is_email_address(s))
+		return s;
+	/* "meine Nummer ist 0170 1234567" / "mail: a@b.de" */
+	for (char *p = strtok(copy, " ,;"); p && n < 16; p = strtok(NULL, " ,;"))
+		w[n++] = p;
+	for (size_t i = 0; i < n; i++)
+		if (is_email_address(w[i]))
+			return w[i];
+	const char *num = strpbrk(s, "+0123456789");
+	if (num && is_phone_number(trim(req, num)))
+		return trim(req, num);
+	return NULL;
+}
+
+static const char *free_text(cb_req *req, const char *msg, size_t max)
+{
+	char *s = trim(req, msg);
+	size_t c = utf8_chars(s, strlen(s));
+
+	return c >= 2 && c <= max ? s : NULL;
+}
+
+/* A weekday, today/tomorrow or a date, as a canonical word or ISO date. */
+static const char *day_of(cb_req *req, const char *msg)
+{
+	static const char *const words[][2] = {
+	    {"montag", "monday"},       {"dienstag", "tuesday"},
+	    {"mittwoch", "wednesday"},  {"donnerstag", "thursday"},
+	    {"freitag", "friday"},      {"samstag", "saturday"},
+	    {"sonnabend", "saturday"},  {"sonntag", "sunday"},
+	    {"monday", "monday"},       {"tuesday", "tuesday"},
+	    {"wednesday", "wednesday"}, {"thursday", "thursday"},
+	    {"friday", "friday"},       {"saturday", "saturday"},
+	    {"sunday", "sunday"},       {"heute", "today"},
+	    {"today", "today"},         {"morgen", "tomorrow"},
+	    {"tomorrow", "tomorrow"},   {"uebermorgen", "day after tomorrow"},
+	    {"mo", "monday"},           {"di", "tuesday"},
+	    {"mi", "wednesday"},        {"do", "thursday"},
+	    {"fr", "friday"},           {"sa", "saturday"},
+	    {"mon", "monday"},          {"tue", "tuesday"},
+	    {"wed", "wednesday"},       {"thu", "thursday"},
+	    {"fri", "friday"},          {"sat", "saturday"}};
+	char *a, *b, *tok[32];
+	int d, m, y = 0;
+	size_t n;
+	const char *s = trim(req, msg);
+
+	for (const char *p = s; *p; p++) {
+		if (!(*p >= '0' && *p <= '9') || (p > s && p[-1] >= '0' && p[-1] <= '9'))
+			continue;
+		if (sscanf(p, "%4d-%2d-%2d", &y, &m, &d) == 3 && y >= 2000 && m >= 1 && m <= 12 &&
+		    d >= 1 && d <= 31)
+			return cb_sprintf(req, "%04d-%02d-%02d", y, m, d);
+		y = 0;
+		int k = sscanf(p, "%2d.%2d.%4d", &d, &m, &y);
+		if (k < 2)
+			k = sscanf(p, "%2d/%2d/%4d", &d, &m, &y);
+		if (k >= 2 && d >= 1 && d <= 31 && m >= 1 && m <= 12) {
+			if (k == 3 && y < 100)
+				y += 2000;
+			if (k == 2 || y < 2000) {
+				time_t now = time(NULL);
+				struct tm tm;
+				gmtime_r(&now, &tm);
+				y = tm.tm_year + 1900;
+				if (m < tm.tm_mon + 1 || (m == tm.tm_mon + 1 && d < tm.tm_mday))
+					y++;
+			}
+			return cb_sprintf(req, "%04d-%02d-%02d", y, m, d);
+		}
+	}
+	norm_forms(req, s, &a, &b);
+	n = tokenise(a, tok, 32);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
+			size_t l = strlen(words[k][0]), tl = strlen(tok[i]);
+			int bud = edit_budget(l);
+			/* "montags", "am montag", "montag vormittag" */
+			if (strcmp(tok[i], words[k][0]) == 0 ||
+			    (l >= 5 && dl_distance(tok[i], tl, words[k][0], l, bud) <= bud) ||
+			    (l >= 5 && tl == l + 1 && strncmp(tok[i], words[k][0], l) == 0))
+				return words[k][1];
+		}
+	return NULL;
+}
+
+static int cancelled(cb_req *req, const char *msg)
+{
+	static const char *const stop[] = {"abbrechen", "abbruch",    "cancel",     "stop",
+	                                   "stopp",     "vergiss es", "never mind", "nevermind"};
+	char *a, *b;
+
+	norm_forms(req, msg, &a, &b);
+	for (size_t i = 0; i < sizeof(stop) / sizeof(stop[0]); i++)
+		if (strstr(a, stop[i]))
+			return 1;
+	return 0;
+}
+
+static const char *ask(cb_req *req, int step, const char *lang, const char *kind)
+{
+	(void)req;
+	switch (step) {
+	case L_NAME:
+		return strcmp(kind, "callback") == 0
+		           ? T("Gern ruft Sie jemand aus unserem Team zurück. Wie ist Ihr Name?",
+		               "Someone from our team will gladly call you back. What is your "
+		               "name?")
+		           : T("Gern vereinbaren wir einen Termin. Wie ist Ihr Name?",
+		               "Happy to arrange an appointment. What is your name?");
+	case L_CONTACT:
+		return T("Unter welcher Telefonnummer oder E-Mail-Adresse erreichen wir Sie?",
+		         "What phone number or e-mail address can we reach you at?");
+	case L_VEHICLE:
+		return T("Um welches Fahrzeug geht es (Marke, Modell, Baujahr)?",
+		         "Which vehicle is it about (make, model, year)?");
+	case L_SERVICE:
+		return T("Welche Leistung brauchen Sie (z. B. Inspektion, Reifenwechsel, HU/AU)?",
+		         "Which service do you need (e.g. inspection, tyre change, MOT)?");
+	default:
+		return T("Welcher Tag passt Ihnen am besten (Wochentag oder Datum)?",
+		         "Which day suits you best (a weekday or a date)?");
+	}
+}
+
+static const char *retry(int step, const char *lang)
+{
+	switch (step) {
+	case L_NAME:
+		return T("Das sieht nicht nach einem Namen aus. Wie heißen Sie?",
+		         "That doesn't look like a name. What is your name?");
+	case L_CONTACT:
+		return T(
+		    "Bitte geben Sie eine Telefonnummer (6–20 Ziffern) oder eine E-Mail-Adresse "
+		    "an.",
+		    "Please give a phone number (6–20 digits) or an e-mail address.");
+	case L_VEHICLE:
+	case L_SERVICE:
+		return T("Bitte beschreiben Sie es in ein paar Worten.",
+		         "Please describe it in a few words.");
+	default:
+		return T("Bitte nennen Sie einen Wochentag (z. B. Dienstag) oder ein Datum (z. B. "
+		         "14.08.).",
+		         "Please name a weekday (e.g. Tuesday) or a date (e.g. 2025-08-14).");
+	}
+}
+
+/* The canonical day of day_of as people read it in lang. */
+static const char *day_display(cb_req *req, const char *day, const char *lang)
+{
+	static const char *const ids[] = {"monday", "tuesday",  "wednesday", "thursday",
+	                                  "friday", "saturday", "sunday"};
+
+	(void)req;
+	for (int d = 0; d < 7; d++)
+		if (strcmp(day, ids[d]) == 0)
+			return day_name(d, lang);
+	if (strcmp(day, "today") == 0)
+		return T("heute", "today");
+	if (strcmp(day, "tomorrow") == 0)
+		return T("morgen", "tomorrow");
+	if (strcmp(day, "day after tomorrow") == 0)
+		return T("übermorgen", "the day after tomorrow");
+	return day;
+}
+
+static int next_step(const cb_json *lead, int step)
+{
+	step++;
+	if (step == L_SERVICE && cb_json_get_str(lead, "service"))
+		step++;
+	return step;
+}
+
+static cb_json *stop_words(cb_req *req, const char *lang)
+{
+	cb_json *s = cb_json_new_array(req);
+
+	cb_json_push(s, cb_json_new_str(req, T("Abbrechen", "Cancel")));
+	return s;
+}
+
+int lead_step(cb_req *req, cb_json *ctx, const struct analysis *a, const struct business *b,
+              const char *message, const char *key_id, const char *user_id,
+              const char **conversation_id, struct reply *out)
+{
+	cb_json *lead = cb_json_get(ctx, "lead");
+	const char *lang = a->lang;
+	long long step = 0;
+	const char *v = NULL;
+
+	(void)b;
+	(void)key_id;
+	(void)user_id;
+	(void)conversation_id;
+	if (cb_json_type(lead) == CB_JSON_OBJECT)
+		cb_json_int(cb_json_get(lead, "step"), &step);
+	if (step <= L_NONE || step >= L_DONE) {
+		if (a->intent != I_APPOINTMENT && a->intent != I_HUMAN)
+			return 0;
+		lead = cb_json_new_object(req);
+		cb_json_set_str(lead, "kind", a->intent == I_HUMAN ? "callback" : "appointment");
+		cb_json_set_str(lead, "lang", lang);
+		if (a->service)
+			cb_json_set_str(lead, "service", service_label(a->service, lang));
+		cb_json_set_int(lead, "step", L_NAME);
+		cb_json_set(ctx, "lead", lead);
+		out->text = ask(req, L_NAME, lang, cb_json_get_str(lead, "kind"));
+		out->suggestions = stop_words(req, lang);
+		return 1;
+	}
+	if (a->intent == I_EMERGENCY)
+		return 0; /* answered as an emergency; the flow waits */
+	if (cancelled(req, message)) {
+		cb_json_del(ctx, "lead");
+		out->text =
+		    T("In Ordnung, ich habe die Anfrage verworfen. Wie kann ich sonst helfen?",
+		      "All right, I've dropped the request. How else can I help?");
+		out->suggestions = suggestions_for(req, I_FALLBACK, lang);
+		return 1;
+	}
+	switch (step) {
+	case L_NAME:
+		v = name_of(req, message);
+		if (v)
+			cb_json_set_str(lead, "name", v);
+		break;
+	case L_CONTACT:
+		v = contact_of(req, message);
+		if (v)
+			cb_json_set_str(lead, "contact", v);
+		break;
+	case L_VEHICLE:
+		v = free_text(req, message, 100);
+		if (v)
+			cb_json_set_str(lead, "vehicle", v);
+		break;
+	case L_SERVICE:
+		v = free_text(req, message, 200);
+		if (v)
+			cb_json_set_str(lead, "service", v);
+		break;
+	default:
+		v = day_of(req, message);
+		if (v)
+			cb_json_set_str(lead, "day", v);
+		break;
+	}
+	out->suggestions = stop_words(req, lang);
+	if (!v) {
+		out->text = retry((int)step, lang);
+		return 1;
+	}
+	step = next_step(lead, (int)step);
+	cb_json_set_int(lead, "step", step);
+	if (step < L_DONE) {
+		out->text = ask(req, (int)step, lang, cb_json_get_str(lead, "kind"));
+		return 1;
+	}
+	out->text = cb_sprintf(
+	    req,
+	    T("Danke, %s! Ihre Anfrage (%s, %s) ist bei uns eingegangen. Wir "
+	      "melden uns unter %s.",
+	      "Thank you, %s! We have your request (%s, %s) and will get back to "
+	      "you at %s."),
+	    cb_json_get_str(lead, "name"), cb_json_get_str(lead, "service"),
+	    day_display(req, cb_json_get_str(lead, "day"), lang), cb_json_get_str(lead, "contact"));
+	out->suggestions = suggestions_for(req, I_THANKS, lang);
+	return 1;
+}
+
+int lead_store(cb_req *req, cb_json *ctx, const char *key_id, const char *user_id,
+               const char *conversation_id)
+{
+	cb_json *lead = cb_json_get(ctx, "lead");
+	long long step = 0;
+	cb_res *r;
+
+	if (cb_json_int(cb_json_get(lead, "step"), &step) != CB_OK || step != L_DONE)
+		return CB_OK;
+	r = cb_db_q(req,
+	            "INSERT INTO leads (client_key_id, conversation_id, kind, name, contact, "
+	            "vehicle, service, preferred_day) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+	            "RETURNING id",
+	            key_id, conversation_id, cb_json_get_str(lead, "kind"),
+	            cb_json_get_str(lead, "name"), cb_json_get_str(lead, "contact"),
+	            cb_json_get_str(lead, "vehicle"), cb_json_get_str(lead, "service"),
+	            cb_json_get_str(lead, "day"));
+	if (!r)
+		return CB_EDB;
+	cb_json *d = cb_json_new_object(req);
+	cb_json_set_str(d, "lead_id", cb_res_val(r, 0, "id"));
+	cb_json_set_str(d, "key_id", key_id);
+	cb_json_set_str(d, "user_id", user_id);
+	cb_json_set_str(d, "conversation_id", conversation_id);
+	cb_emit(req, "lead.created", d);
+	cb_json_del(ctx, "lead");
+	cb_log(req, CB_LOG_INFO, "lead %s stored", cb_res_val(r, 0, "id"));
+	return CB_OK;
+}

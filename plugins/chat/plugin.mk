@@ -1,0 +1,4 @@
+# chat: HMAC-SHA-256, SHA-256 and random bytes via OpenSSL's libcrypto, gzip
+# of widget.js via zlib (Debian: zlib1g-dev); keys_api.h of the keys plugin.
+LIBS_chat := -lcrypto -lz -lm
+CFLAGS_chat := -Iplugins/keys

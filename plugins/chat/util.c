@@ -1,0 +1,142 @@
+/* util.c — small helpers the owner APIs share: ids, ownership, cursors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chat.h"
+
+int is_uuid(const char *s)
+{
+	if (!s || strlen(s) != 36)
+		return 0;
+	for (int i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		             (s[i] >= 'A' && s[i] <= 'F'))) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+int reply_db_error(cb_req *req, const char *what)
+{
+	const char *st = cb_db_sqlstate(req);
+
+	cb_log(req, CB_LOG_ERROR, "%s failed: sqlstate %s", what, st);
+	if (strncmp(st, "08", 2) == 0 || strncmp(st, "57P", 3) == 0 || strncmp(st, "53", 2) == 0) {
+		cb_set_header(req, "Retry-After", "1");
+		return cb_reply_error(req, 503, "unavailable",
+		                      "The database is unavailable; try again shortly");
+	}
+	return cb_reply_error(req, 500, "internal_error", "Something went wrong on our side");
+}
+
+int reply_not_found(cb_req *req)
+{
+	return cb_reply_error(req, 404, "not_found", "No such resource");
+}
+
+int own_key(cb_req *req, const char *id)
+{
+	cb_res *r;
+
+	if (!is_uuid(id)) {
+		reply_not_found(req);
+		return CB_ENOTFOUND;
+	}
+	r = cb_db_q(req, "SELECT 1 FROM client_keys WHERE id = $1 AND user_id = $2", id,
+	            cb_req_get(req, "user.id"));
+	if (!r) {
+		reply_db_error(req, "load key");
+		return CB_EDB;
+	}
+	if (cb_res_rows(r) != 1) {
+		reply_not_found(req);
+		return CB_ENOTFOUND;
+	}
+	return CB_OK;
+}
+
+cb_json *json_text(cb_req *req, const char *text)
+{
+	cb_json *v = text ? cb_json_parse(req, text, strlen(text), NULL, 0) : NULL;
+
+	return v ? v : cb_json_new_object(req);
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* The cursor is base64url of "<microseconds since epoch>.<uuid>". */
+char *cursor_encode(cb_req *req, const char *us, const char *id)
+{
+	const char *raw = cb_sprintf(req, "%s.%s", us, id);
+	size_t n = strlen(raw), o = 0;
+	char *out = cb_alloc(req, n * 4 / 3 + 4);
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned char)raw[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned char)raw[i + 1] << 8;
+		if (i + 2 < n)
+			v |= (unsigned char)raw[i + 2];
+		out[o++] = b64[(v >> 18) & 63];
+		out[o++] = b64[(v >> 12) & 63];
+		if (i + 1 < n)
+			out[o++] = b64[(v >> 6) & 63];
+		if (i + 2 < n)
+			out[o++] = b64[v & 63];
+	}
+	out[o] = '\0';
+	return out;
+}
+
+int cursor_decode(cb_req *req, const char *cursor, const char **us, const char **id)
+{
+	size_t n = cursor ? strlen(cursor) : 0, o = 0;
+	char *raw, *dot;
+	unsigned v = 0;
+	int bits = 0;
+
+	if (n == 0 || n > 100)
+		return CB_EINVAL;
+	raw = cb_alloc(req, n + 1);
+	for (size_t i = 0; i < n; i++) {
+		const char *p = strchr(b64, cursor[i]);
+		if (!p || !*p)
+			return CB_EINVAL;
+		v = (v << 6) | (unsigned)(p - b64);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			raw[o++] = (char)((v >> bits) & 0xFF);
+		}
+	}
+	raw[o] = '\0';
+	dot = strchr(raw, '.');
+	if (!dot || dot == raw || dot - raw > 18 || !is_uuid(dot + 1))
+		return CB_EINVAL;
+	for (char *p = raw; p < dot; p++)
+		if (*p < '0' || *p > '9')
+			return CB_EINVAL;
+	*dot = '\0';
+	*us = raw;
+	*id = dot + 1;
+	return CB_OK;
+}
+
+long long query_limit(cb_req *req, long long def)
+{
+	const char *s = cb_req_query(req, "limit");
+	char *end;
+	long long v;
+
+	if (!s)
+		return def;
+	v = strtoll(s, &end, 10);
+	if (!*s || *end || v < 1 || v > 100)
+		return -1;
+	return v;
+}

@@ -1,0 +1,25 @@
+/* hooks.c — events of other plugins that change what a cached key means:
+ * a subscription change (another tier, other limits) or an account being
+ * erased. The user's keys are dropped from the cache so the next request
+ * reads them afresh. Payload: {"user_id": "..."}. */
+#include "keys.h"
+
+int on_user_changed(cb_req *req, const char *event, const cb_json *data, void *udata)
+{
+	const char *user_id = cb_json_get_str(data, "user_id");
+	cb_res *res;
+
+	(void)udata;
+	if (!is_uuid(user_id))
+		return CB_OK;
+	res = cb_db_q(req,
+	              "SELECT id, encode(key_hash, 'hex') AS key_hash FROM client_keys "
+	              "WHERE user_id = $1",
+	              user_id);
+	for (int i = 0; i < cb_res_rows(res); i++)
+		if (keyrec_forget(req, cb_res_val(res, i, "id"), cb_res_val(res, i, "key_hash"),
+		                  NULL) != CB_OK)
+			cb_log(req, CB_LOG_WARN, "%s: cached keys of user %s not dropped", event,
+			       user_id);
+	return CB_OK;
+}

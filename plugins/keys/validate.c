@@ -1,0 +1,210 @@
+/* validate.c — the keys.v1 service (keys_api.h): checking a presented key,
+ * counting usage, and the error responses of both. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "keys.h"
+
+const char *svc_status_name(int status)
+{
+	static const char *const names[] = {
+	    [KEYS_OK] = "ok",
+	    [KEYS_UNKNOWN] = "unknown",
+	    [KEYS_REVOKED] = "revoked",
+	    [KEYS_EXPIRED] = "expired",
+	    [KEYS_INACTIVE] = "inactive",
+	    [KEYS_BAD_ORIGIN] = "origin_not_allowed",
+	    [KEYS_UNVERIFIED] = "domain_not_verified",
+	    [KEYS_OVER_LIMIT] = "usage_limit_exceeded",
+	    [KEYS_UNAVAILABLE] = "unavailable",
+	};
+
+	if (status < 0 || status >= (int)(sizeof(names) / sizeof(names[0])))
+		return "invalid";
+	return names[status];
+}
+
+/* Copies what fits of the caller's (possibly older, smaller) struct. */
+static void give(void *out, const void *in, size_t have)
+{
+	size_t want;
+
+	if (!out)
+		return;
+	want = *(const size_t *)out;
+	if (want <= sizeof(size_t))
+		return;
+	memcpy((char *)out + sizeof(size_t), (const char *)in + sizeof(size_t),
+	       (want < have ? want : have) - sizeof(size_t));
+}
+
+/* A key that exists but may not be used, whatever the origin. */
+static int unusable(const struct keyrec *rec)
+{
+	if (rec->revoked)
+		return KEYS_REVOKED;
+	if (rec->expires_at && rec->expires_at <= (long long)time(NULL))
+		return KEYS_EXPIRED;
+	if (!rec->is_active)
+		return KEYS_INACTIVE;
+	return KEYS_OK;
+}
+
+static void fill_info(const struct keyrec *rec, struct keys_info *in)
+{
+	in->id = rec->id;
+	in->user_id = rec->user_id;
+	in->tier = rec->tier;
+	in->environment = rec->environment;
+	in->domain = rec->domain;
+	in->domain_verified = rec->domain_verified;
+	in->usage_limit = rec->usage_limit;
+	in->conversations_used = rec->conversations;
+	in->conversations_max = tier_conversations(rec->tier);
+	in->messages_used = rec->messages;
+	in->messages_max = messages_max(rec->tier, rec->usage_limit, &in->hit.name);
+	in->period_start = rec->period_start;
+	in->period_end = rec->period_end;
+	in->expires_at = rec->expires_at;
+}
+
+static int check(cb_req *req, const char *key, const char *origin, struct keys_info *in)
+{
+	struct keyrec rec;
+	const char *hash;
+	int rc;
+
+	if (!key_well_formed(key))
+		return KEYS_UNKNOWN;
+	hash = key_hash_hex(req, key);
+	if (!hash)
+		return KEYS_UNAVAILABLE;
+	rc = keyrec_load(req, hash, 0, &rec);
+	if (rc == CB_ENOTFOUND)
+		return KEYS_UNKNOWN;
+	if (rc != CB_OK)
+		return KEYS_UNAVAILABLE;
+	if (!same_secret(rec.key_hash, hash))
+		return KEYS_UNKNOWN;
+	fill_info(&rec, in);
+	rc = unusable(&rec);
+	if (rc != KEYS_OK)
+		return rc;
+	if (!origin_allowed(origin, rec.domain, rec.environment))
+		return KEYS_BAD_ORIGIN;
+	if (keys_cf.require_verified && !rec.domain_verified &&
+	    strcmp(rec.environment, "prod") == 0)
+		return KEYS_UNVERIFIED;
+	/* Redis down: the flushed counts decide; record_usage refuses anyway. */
+	usage_touch(req, &rec, &in->conversations_used, &in->messages_used);
+	if (in->messages_max >= 0 && in->messages_used >= in->messages_max) {
+		in->hit.used = in->messages_used;
+		in->hit.max = in->messages_max;
+		in->hit.period_end = in->period_end;
+		return KEYS_OVER_LIMIT;
+	}
+	return KEYS_OK;
+}
+
+int svc_validate(cb_req *req, const char *key, const char *origin, struct keys_info *out)
+{
+	struct keys_info in;
+	int st;
+
+	memset(&in, 0, sizeof(in));
+	in.size = sizeof(in);
+	st = check(req, key, origin, &in);
+	if (st != KEYS_OVER_LIMIT)
+		in.hit.name = NULL;
+	give(out, &in, sizeof(in));
+	return st;
+}
+
+static int record(cb_req *req, const char *key_id, const char *kind, struct keys_usage *u)
+{
+	struct keyrec rec;
+	int rc;
+
+	if (!kind || (strcmp(kind, "conversation") != 0 && strcmp(kind, "message") != 0)) {
+		cb_log(req, CB_LOG_ERROR, "record_usage: unknown kind");
+		return KEYS_UNKNOWN;
+	}
+	if (!is_uuid(key_id))
+		return KEYS_UNKNOWN;
+	rc = keyrec_load(req, key_id, 1, &rec);
+	if (rc == CB_ENOTFOUND)
+		return KEYS_UNKNOWN;
+	if (rc != CB_OK)
+		return KEYS_UNAVAILABLE;
+	rc = unusable(&rec);
+	if (rc != KEYS_OK)
+		return rc;
+	return usage_record(req, &rec, kind, u);
+}
+
+int svc_record_usage(cb_req *req, const char *key_id, const char *kind, struct keys_usage *out)
+{
+	struct keys_usage u;
+	int st;
+
+	memset(&u, 0, sizeof(u));
+	u.size = sizeof(u);
+	st = record(req, key_id, kind, &u);
+	give(out, &u, sizeof(u));
+	return st;
+}
+
+static int over_limit(cb_req *req, const struct keys_limit *hit)
+{
+	long long left = hit ? hit->period_end - (long long)time(NULL) : 0;
+	cb_json *details = cb_json_new_array(req), *d;
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", left > 0 ? left : 1);
+	cb_set_header(req, "Retry-After", buf);
+	if (hit && hit->name) {
+		d = cb_json_new_object(req);
+		cb_json_set_str(d, "limit", hit->name);
+		cb_json_set_int(d, "used", hit->used);
+		cb_json_set_int(d, "max", hit->max);
+		cb_json_set_int(d, "retry_after", left > 0 ? left : 1);
+		cb_json_push(details, d);
+	}
+	return cb_reply_error_details(req, 429, "usage_limit_exceeded",
+	                              hit && hit->name && strcmp(hit->name, "conversations") == 0
+	                                  ? "This key has used up its conversations for this period"
+	                              : hit && hit->name && strcmp(hit->name, "usage_limit") == 0
+	                                  ? "This key has reached its usage limit for this period"
+	                                  : "This key has used up its messages for this period",
+	                              details);
+}
+
+int svc_reply(cb_req *req, int status, const struct keys_limit *hit)
+{
+	switch (status) {
+	case KEYS_UNKNOWN:
+		return cb_reply_error(req, 401, "invalid_client_key",
+		                      "The client key is not valid");
+	case KEYS_REVOKED:
+		return cb_reply_error(req, 401, "invalid_client_key",
+		                      "The client key has been revoked");
+	case KEYS_EXPIRED:
+		return cb_reply_error(req, 401, "invalid_client_key", "The client key has expired");
+	case KEYS_INACTIVE:
+		return cb_reply_error(req, 401, "invalid_client_key",
+		                      "The client key is switched off by its owner");
+	case KEYS_BAD_ORIGIN:
+		return cb_reply_error(req, 403, "origin_not_allowed",
+		                      "This client key may not be used from this origin");
+	case KEYS_UNVERIFIED:
+		return cb_reply_error(req, 403, "domain_not_verified",
+		                      "The domain of this client key is not verified yet");
+	case KEYS_OVER_LIMIT:
+		return over_limit(req, hit);
+	default:
+		cb_set_header(req, "Retry-After", "1");
+		return cb_reply_error(req, 503, "unavailable",
+		                      "A backing service is unavailable; try again shortly");
+	}
+}

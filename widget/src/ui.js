@@ -1,0 +1,164 @@
+// The widget's DOM: a host element with an open shadow root (open so that
+// tests and assistive tooling can reach in; isolation comes from the shadow
+// boundary, not from closing it). All visitor and bot text goes in through
+// textContent; the markup below is static and carries no data.
+
+import css from './style.css';
+import { textOn, readable, validColor } from './color.js';
+
+const SVG = (d) => `<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="${d}"/></svg>`;
+const ICON_CHAT = SVG('M21 11.5a8.4 8.4 0 0 1-12.2 7.5L3 21l2-5.4A8.5 8.5 0 1 1 21 11.5z');
+const ICON_CLOSE = SVG('M6 6l12 12M18 6L6 18');
+const ICON_SEND = SVG('M4 12l16-8-6 16-2.5-6.5z');
+
+const HTML =
+  `<style>${css}</style><div class="w">` +
+  '<div class="pn" id="cbp" role="dialog" data-testid="chat-interface" hidden>' +
+  '<div class="hd"><img class="av" alt="" hidden><div class="ti"><h2 class="nm"></h2><p class="st" hidden></p></div>' +
+  `<button type="button" class="x" data-testid="chat-close">${ICON_CLOSE}</button></div>` +
+  '<div class="log" role="log" aria-live="polite" aria-relevant="additions"></div>' +
+  '<div class="ty" role="status" data-testid="chat-typing" hidden><i></i><i></i><i></i><span class="sr"></span></div>' +
+  '<div class="ch" role="group" hidden></div>' +
+  '<div class="er" role="alert" data-testid="chat-error" hidden><p></p><button type="button" data-testid="chat-retry"></button></div>' +
+  '<form class="f" novalidate><label class="sr" for="cbi"></label>' +
+  '<input id="cbi" type="text" data-testid="chat-input" autocomplete="off" maxlength="2000" enterkeyhint="send">' +
+  `<button type="submit" class="sd" data-testid="chat-send">${ICON_SEND}</button></form></div>` +
+  '<button type="button" class="lc" data-testid="chat-widget-trigger" aria-haspopup="dialog" ' +
+  `aria-controls="cbp" aria-expanded="false">${ICON_CHAT}${ICON_CLOSE}</button></div>`;
+
+const DEFAULT_COLOR = '#1d4ed8';
+const POSITIONS = ['bottom-right', 'bottom-left', 'center'];
+
+export function createUi(t) {
+  const host = document.createElement('div');
+  host.setAttribute('data-carbot-widget', '');
+  const root = host.attachShadow({ mode: 'open' });
+  root.innerHTML = HTML;
+  const $ = (sel) => root.querySelector(sel);
+  const el = {
+    w: $('.w'),
+    panel: $('.pn'),
+    avatar: $('.av'),
+    name: $('.nm'),
+    status: $('.st'),
+    close: $('.x'),
+    log: $('.log'),
+    typing: $('.ty'),
+    chips: $('.ch'),
+    error: $('.er'),
+    form: $('.f'),
+    input: $('input'),
+    send: $('.sd'),
+    launcher: $('.lc'),
+  };
+  let retry = null;
+
+  // Static labels of the chrome, in the page's language.
+  el.launcher.setAttribute('aria-label', t('open'));
+  el.close.setAttribute('aria-label', t('close'));
+  el.send.setAttribute('aria-label', t('send'));
+  el.form.querySelector('label').textContent = t('input');
+  el.chips.setAttribute('aria-label', t('suggestions'));
+  el.error.querySelector('button').textContent = t('retry');
+  el.error.querySelector('button').addEventListener('click', () => retry && retry());
+
+  // Applies the effective settings (server config merged with data-*).
+  function apply(s) {
+    const dark = s.theme === 'dark' || (s.theme === 'auto' && matchMedia('(prefers-color-scheme: dark)').matches);
+    const bg = dark ? '#1c1e22' : '#ffffff';
+    const fg = dark ? '#eef0f3' : '#1f2328';
+    const p = validColor(s.color) ? s.color.trim() : DEFAULT_COLOR;
+    el.w.classList.toggle('dark', dark);
+    el.w.style.setProperty('--p', p);
+    el.w.style.setProperty('--pf', textOn(p));
+    // The primary colour drawn on the panel (chips, focus rings) only where it reads.
+    el.w.style.setProperty('--pa', readable(p, bg, fg));
+    host.setAttribute('data-pos', POSITIONS.indexOf(s.position) >= 0 ? s.position : POSITIONS[0]);
+
+    el.name.textContent = s.name;
+    el.panel.setAttribute('aria-label', t('dialog', { name: s.name }));
+    el.typing.lastChild.textContent = t('typing', { name: s.name });
+    el.input.placeholder = s.placeholder;
+    setStatus(s.openNow, s.nextOpen);
+    // Only http(s) avatars: a javascript: or data: URL has no business here.
+    const avatar = /^https?:\/\//i.test(s.avatar || '') ? s.avatar : '';
+    el.avatar.hidden = !avatar;
+    if (avatar) el.avatar.src = avatar;
+  }
+
+  // "Jetzt geöffnet" / "Gerade geschlossen · öffnet Mo., 08:00"; hidden when
+  // the business gave no hours.
+  function setStatus(openNow, nextOpen) {
+    const known = typeof openNow === 'boolean';
+    el.status.hidden = !known;
+    if (!known) return;
+    el.status.classList.toggle('on', openNow);
+    const when = !openNow && nextOpen ? t('opens', { when: nextOpen }) : '';
+    el.status.textContent = t(openNow ? 'openNow' : 'closed') + (when ? ' · ' + when : '');
+  }
+
+  // Appends a message bubble; text only, never markup.
+  function addMessage(from, text, speaker) {
+    const m = document.createElement('div');
+    m.className = 'm';
+    m.setAttribute('data-testid', 'chat-message');
+    m.setAttribute('data-from', from);
+    // Screen readers hear who speaks; sighted users see it from the side.
+    const who = document.createElement('span');
+    who.className = 'sr';
+    who.textContent = speaker + ': ';
+    const body = document.createElement('span');
+    body.textContent = text;
+    m.append(who, body);
+    el.log.appendChild(m);
+    el.log.scrollTop = el.log.scrollHeight;
+    return m;
+  }
+
+  function clearMessages() {
+    el.log.textContent = '';
+  }
+
+  function setTyping(on) {
+    el.typing.hidden = !on;
+    if (on) el.log.scrollTop = el.log.scrollHeight;
+  }
+
+  // Quick-reply chips; onPick(text) when one is chosen.
+  function setChips(list, onPick) {
+    el.chips.textContent = '';
+    const items = (Array.isArray(list) ? list : []).filter((s) => typeof s === 'string' && s.trim()).slice(0, 6);
+    for (const text of items) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.setAttribute('data-testid', 'chat-suggestion');
+      b.textContent = text;
+      b.addEventListener('click', () => onPick(text));
+      el.chips.appendChild(b);
+    }
+    el.chips.hidden = !items.length;
+  }
+
+  // Shows message with a retry button calling onRetry; null hides it.
+  function setError(message, onRetry) {
+    retry = onRetry || null;
+    el.error.hidden = !message;
+    // Text set after un-hiding, so the alert region announces it.
+    el.error.firstChild.textContent = message || '';
+    el.error.lastChild.hidden = !onRetry;
+  }
+
+  function setBusy(busy) {
+    el.send.setAttribute('aria-disabled', String(busy));
+  }
+
+  function show(open) {
+    el.panel.hidden = !open;
+    el.w.classList.toggle('open', open);
+    el.launcher.setAttribute('aria-expanded', String(open));
+    el.launcher.setAttribute('aria-label', t(open ? 'close' : 'open'));
+    if (open) el.log.scrollTop = el.log.scrollHeight;
+  }
+
+  return { host, root, el, apply, addMessage, clearMessages, setTyping, setChips, setError, setBusy, show };
+}
