@@ -101,6 +101,15 @@ subtest 'origin: the key\'s domain or a subdomain, http or https, default ports'
 		is $r->{status}, 403, (defined $o ? "'$o'" : 'no Origin') . ': 403';
 		is $r->{json}{error}{code}, 'origin_not_allowed', 'origin_not_allowed';
 	}
+	my $r = probe($k->{key}, 'https://evil.example.com');
+	is $r->{headers}{'access-control-allow-origin'}, 'https://evil.example.com',
+		'a refusal echoes the origin so the widget can read why';
+	like $r->{headers}{vary} // '', qr/Origin/, 'with Vary: Origin';
+	$r = probe('cb_test_' . ('0' x 32), 'https://evil.example.com');
+	is $r->{status}, 401, 'an unknown key: 401';
+	is $r->{headers}{'access-control-allow-origin'}, 'https://evil.example.com', 'readable too';
+	ok !defined probe($k->{key}, 'ftp://werkstatt.example.de')->{headers}{'access-control-allow-origin'},
+		'a malformed origin is not echoed';
 	my $idn = key_for($u, domain => "m\x{fc}ller-kfz.de");
 	is probe($idn->{key}, 'https://xn--mller-kfz-q9a.de')->{status}, 200, 'an IDN domain matches its punycode Origin';
 };

@@ -56,6 +56,21 @@ static int limited(cb_req *req, const char *key, long long limit, long long wind
 	return 0;
 }
 
+/* A browser hides an error from the widget unless the answer carries CORS
+ * headers; a refusal holds no data, so echoing a well-formed http(s) origin
+ * on it is safe, and lets the widget say why it failed. */
+static int refused(cb_req *req)
+{
+	const char *origin = cb_req_header(req, "Origin");
+	if (origin && (strncmp(origin, "https://", 8) == 0 || strncmp(origin, "http://", 7) == 0) &&
+	    strlen(origin) <= 262 && !strpbrk(origin, " ,;\"")) {
+		cb_set_header(req, "Access-Control-Allow-Origin", origin);
+		cb_set_header(req, "Access-Control-Expose-Headers", "Retry-After, RateLimit-Reset");
+		cb_add_header(req, "Vary", "Origin");
+	}
+	return CB_ERR;
+}
+
 int keys_authenticate(cb_req *req, const char *permission)
 {
 	struct keys_info info = KEYS_INFO_INIT;
@@ -65,15 +80,15 @@ int keys_authenticate(cb_req *req, const char *permission)
 	(void)permission; /* a client key carries no permissions of its own */
 	if (limited(req, cb_sprintf(req, "keys:ip:%s", sha256_hex(req, cb_req_client_ip(req))),
 	            keys_cf.ip_rate_limit, keys_cf.ip_rate_window, keys_cf.ip_rate_block, 0))
-		return CB_ERR;
+		return refused(req);
 	key = presented_key(req, &answered);
 	if (answered)
-		return CB_ERR;
+		return refused(req);
 	if (!key) {
 		cb_reply_error(req, 401, "invalid_client_key",
 		               "A client key is needed: send it in the X-CarBot-Key header or as "
 		               "client_key in the JSON body");
-		return CB_ERR;
+		return refused(req);
 	}
 	st = svc_validate(req, key, cb_req_header(req, "Origin"), &info);
 	if (st != KEYS_OK) {
@@ -81,11 +96,11 @@ int keys_authenticate(cb_req *req, const char *permission)
 		cb_log(req, CB_LOG_INFO, "client key refused: %s%s%s", svc_status_name(st),
 		       info.id ? ", key " : "", info.id ? info.id : "");
 		svc_reply(req, st, &info.hit);
-		return CB_ERR;
+		return refused(req);
 	}
 	if (limited(req, cb_sprintf(req, "keys:key:%s", info.id), keys_cf.key_rate_limit,
 	            keys_cf.key_rate_window, keys_cf.key_rate_block, 1))
-		return CB_ERR;
+		return refused(req);
 	cb_req_set(req, "key.id", info.id);
 	cb_req_set(req, "key.user_id", info.user_id);
 	cb_req_set(req, "key.tier", info.tier);
