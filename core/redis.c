@@ -79,16 +79,29 @@ cb_redis_reply *cb_redis(cb_req *req, int argc, const char *const *argv, const s
 {
 	if (argc < 1 || argc > 64 || !argv)
 		return NULL;
-	redisContext *c = conn();
-	if (!c)
-		return NULL;
 	size_t l[64];
 	for (int i = 0; i < argc; i++)
 		l[i] = lens ? lens[i] : strlen(argv[i]);
-	redisReply *r = redisCommandArgv(c, argc, (const char **)argv, l);
+	redisReply *r = NULL;
+	/* A connection that worked before and broke (Redis restarted) is
+	 * redialled at once, so every thread's stale connection recovers on its
+	 * next command; only a failed dial waits before the next one. */
+	for (int attempt = 0; attempt < 2 && !r; attempt++) {
+		int fresh = ctx == NULL;
+		redisContext *c = conn();
+		if (!c)
+			return NULL;
+		r = redisCommandArgv(c, argc, (const char **)argv, l);
+		if (!r) {
+			warn_down(c->errstr);
+			redis_thread_cleanup();
+			if (fresh) {
+				last_failure_ms = now_ms();
+				return NULL;
+			}
+		}
+	}
 	if (!r) {
-		warn_down(c->errstr);
-		redis_thread_cleanup();
 		last_failure_ms = now_ms();
 		return NULL;
 	}

@@ -74,6 +74,7 @@ subtest 'rate limit counts, sets headers and refuses with Retry-After' => sub {
 
 subtest 'Redis down: commands fail fast with 503, limits fail open, readyz says why' => sub {
 	is $t->get('/t/redis')->{status}, 200, 'Redis works';
+	$t->get('/t/redis') for 1 .. 40; # many handler threads now hold a connection
 	$t->stop_redis;
 	my $r = $t->get('/t/redis');
 	is $r->{status}, 503, 'a Redis command fails with 503';
@@ -86,6 +87,8 @@ subtest 'Redis down: commands fail fast with 503, limits fail open, readyz says 
 		'names Redis';
 	$t->start_redis;
 	ok wait_for('redis back', sub { $t->get('/t/redis')->{status} == 200 }), 'reconnects by itself';
+	my @codes = map { $t->get('/t/redis')->{status} } 1 .. 40;
+	is_deeply [grep { $_ != 200 } @codes], [], 'every thread\'s stale connection recovers on its next command';
 	like $t->log, qr/redis unreachable/, 'the outage is logged';
 };
 
