@@ -16,6 +16,7 @@ static int port;
 static __thread redisContext *ctx;
 static __thread double last_failure_ms;
 static atomic_int warned_at; /* seconds, to log unreachability once a second */
+static _Atomic long long last_up_ms; /* when some thread last dialled successfully */
 
 void redis_configure(const char *addr)
 {
@@ -44,7 +45,10 @@ static redisContext *conn(void)
 	if (ctx)
 		return ctx;
 	double t = now_ms();
-	if (last_failure_ms && t - last_failure_ms < 1000)
+	/* back off for a second after a failed dial, unless another thread has
+	 * got through since: then Redis is back and waiting helps nobody */
+	if (last_failure_ms && t - last_failure_ms < 1000 &&
+	    (double)atomic_load(&last_up_ms) < last_failure_ms)
 		return NULL;
 	struct timeval tv = {1, 0};
 	ctx = unix_path ? redisConnectUnixWithTimeout(unix_path, tv)
@@ -60,6 +64,7 @@ static redisContext *conn(void)
 	struct timeval cmd = {2, 0};
 	redisSetTimeout(ctx, cmd);
 	last_failure_ms = 0;
+	atomic_store(&last_up_ms, (long long)t);
 	return ctx;
 }
 
