@@ -1,0 +1,3 @@
+# templates: the template catalogue and the Handlebars-compatible renderer.
+# libm for the colour contrast computation (context.c).
+LIBS_templates := -lm

@@ -1,0 +1,1 @@
+# hbsprobe: test-only routes that call the templates.v1 service.
