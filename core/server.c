@@ -121,15 +121,18 @@ static void send_reply(cb_req *req)
 			evhttp_add_header(out, h->name, h->value);
 		if (req->ctype)
 			evhttp_add_header(out, "Content-Type", req->ctype);
-		if (evhttp_request_get_command(ev) == EVHTTP_REQ_HEAD) {
-			/* libevent drops the body of a HEAD reply and its length with
-			 * it; a HEAD answer should announce the GET body's length */
+		int head = evhttp_request_get_command(ev) == EVHTTP_REQ_HEAD;
+		if (head) {
+			/* a HEAD answer announces the GET body's length but sends no
+			 * body: libevent would write one given, breaking the framing
+			 * of the next response on a kept-alive connection */
 			char n[24];
 			snprintf(n, sizeof n, "%zu", req->out_len);
 			evhttp_add_header(out, "Content-Length", n);
 		}
 		struct evbuffer *b = evbuffer_new();
-		evbuffer_add(b, req->out_body, req->out_len);
+		if (!head)
+			evbuffer_add(b, req->out_body, req->out_len);
 		evhttp_send_reply(ev, req->status, reason(req->status), b);
 		evbuffer_free(b);
 	}

@@ -5,6 +5,7 @@ use warnings;
 use lib 't/lib';
 use Test::More;
 use CarBot::Test;
+use IO::Socket::INET;
 
 my $t = CarBot::Test->new(test_plugins => ['testkit']);
 
@@ -48,6 +49,20 @@ subtest 'HEAD reaches GET routes without a body' => sub {
 	is $r->{status}, 200;
 	is $r->{content} // '', '', 'no body';
 	ok $r->{headers}{'content-length'} > 0, 'Content-Length of the GET body';
+};
+
+subtest 'HEAD sends no body on the wire, so keep-alive framing holds' => sub {
+	my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1:' . $t->port) or die;
+	print {$s} "HEAD /t/echo/abc HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	local $/;
+	my $wire = <$s>;
+	my @status = $wire =~ m{^HTTP/1\.1 (\d+)}mg;
+	is_deeply \@status, [200, 200], 'two responses';
+	my ($head) = split /\r\n\r\n/, $wire, 2;
+	my ($after) = $wire =~ m{\A.*?\r\n\r\n(.*?)HTTP/1\.1}s;
+	is $after, '', 'nothing between the HEAD headers and the next response';
+	like $head, qr/^Content-Length: [1-9]\d*\r?$/mi, 'HEAD announces the GET length';
+	like $wire, qr/\{"status":"ok"\}\z/, 'the second response is intact';
 };
 
 subtest 'path params and query are decoded' => sub {
