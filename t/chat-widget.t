@@ -169,7 +169,10 @@ subtest 'key and origin refusals' => sub {
 	my $sid = CarBot::Chat::session($t, $o);
 	my $r = CarBot::Chat::chat($t, $o, $sid, 'Hallo', headers => {Origin => 'https://evil.example'});
 	is $r->{status}, 403, 'wrong origin: 403';
-	ok !$r->{headers}{'access-control-allow-origin'}, 'no ACAO for it';
+	# the refusal is readable by the page (it carries no data), so the widget
+	# can show why; a real answer never goes to a foreign origin
+	is $r->{headers}{'access-control-allow-origin'}, 'https://evil.example', 'the refusal is readable';
+	is $r->{json}{error}{code}, 'origin_not_allowed', 'and says why';
 	$r = CarBot::Chat::chat($t, {%$o, key => 'cb_prod_' . ('0' x 32)}, $sid, 'Hallo');
 	is $r->{status}, 401, 'unknown key: 401';
 	$r = $t->post('/api/v1/widget/chat', headers => CarBot::Chat::headers($o),
