@@ -171,6 +171,8 @@ const char *cb_core_setting(const char *name)
 {
 	if (!core.conf || !name)
 		return NULL;
+	if (strcmp(name, "plugin_dir") == 0) /* resolved against the config's directory */
+		return core.conf->core.plugin_dir;
 	const char *v = conf_global(core.conf, name);
 	return v ? v : conf_default(name);
 }

@@ -111,8 +111,9 @@ long long cb_conf_int(cb_plugin *p, const char *name);
 int cb_conf_bool(cb_plugin *p, const char *name);
 
 /* Value of a core (global) setting by name, e.g. "listen" or "log_level",
- * as written in the config or else its default; NULL for a name that is no
- * core setting (or an optional one left unset). Owned by carbotd. */
+ * as written in the config or else its default ("plugin_dir" comes resolved
+ * to an absolute path); NULL for a name that is no core setting (or an
+ * optional one left unset). Owned by carbotd. */
 const char *cb_core_setting(const char *name);
 
 /* Records why init fails and returns CB_ERR: `return cb_plugin_fail(p, ...)`. */

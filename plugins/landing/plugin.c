@@ -1,0 +1,234 @@
+/* plugin.c — the landing plugin: settings, migrations, routes, init/fini.
+ * See README.md for what it does and why. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <carbot/sdk.h>
+#include <carbot/embed.h>
+
+#include "landing.h"
+
+struct landing_conf lp_cf;
+const struct templates_api *lp_tpl;
+static char asset_dir[PATH_MAX];
+
+struct str_setting {
+	const char *name, *def;
+	const char **out;
+};
+
+struct int_setting {
+	const char *name, *def;
+	long long min, max;
+	long long *out;
+};
+
+static int declare(cb_plugin *p)
+{
+	const struct str_setting strs[] = {
+	    {"base_domain", "carbot.localhost", &lp_cf.base_domain},
+	    {"site_url", "https://{host}", &lp_cf.site_url},
+	    {"asset_dir", "var/landing-assets", &lp_cf.asset_dir},
+	    {"widget_url", "/widget.js", &lp_cf.widget_url},
+	    {"timezone", "Europe/Berlin", &lp_cf.timezone},
+	    {"verify_url", "https://{domain}", &lp_cf.verify_url},
+	    {"dns_server", "", &lp_cf.dns_server},
+	};
+	const struct int_setting ints[] = {
+	    {"verify_timeout_ms", "5000", 100, 60000, &lp_cf.verify_timeout_ms},
+	    {"verify_per_hour", "30", 1, 100000, &lp_cf.verify_per_hour},
+	    {"token_ttl", "604800", 300, 31536000, &lp_cf.token_ttl},
+	    {"max_pages", "10", 1, 100000, &lp_cf.max_pages},
+	    {"cache_max_bytes", "67108864", 65536, 17179869184LL, &lp_cf.cache_max_bytes},
+	    {"cache_revalidate_ms", "1000", 0, 3600000, &lp_cf.cache_revalidate_ms},
+	};
+
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+		if (cb_setting(p, strs[i].name, CB_SET_STR, strs[i].def, 0, 0) != CB_OK)
+			return CB_ERR;
+		*strs[i].out = cb_conf_str(p, strs[i].name);
+	}
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+		if (cb_setting(p, ints[i].name, CB_SET_INT, ints[i].def, ints[i].min,
+		               ints[i].max) != CB_OK)
+			return CB_ERR;
+		*ints[i].out = cb_conf_int(p, ints[i].name);
+	}
+	if (cb_setting(p, "tls_ask_subdomains", CB_SET_BOOL, "off", 0, 0) != CB_OK)
+		return CB_ERR;
+	lp_cf.tls_ask_subdomains = cb_conf_bool(p, "tls_ask_subdomains");
+	return CB_OK;
+}
+
+static int is_domainish(const char *s)
+{
+	if (!*s || *s == '.' || s[strlen(s) - 1] == '.' || strstr(s, ".."))
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
+		      *s == '.'))
+			return 0;
+	return 1;
+}
+
+static int http_base(const char *s, const char *must)
+{
+	return (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0) &&
+	       (!must || strstr(s, must)) && !strpbrk(s, " \"'<>\\");
+}
+
+/* Checks the settings that have a shape; the message names the setting. */
+static int check_settings(cb_plugin *p)
+{
+	const char *tz = lp_cf.timezone, *w = lp_cf.widget_url;
+	char zone[256];
+	struct stat st;
+
+	if (!is_domainish(lp_cf.base_domain))
+		return cb_plugin_fail(p, "base_domain '%s' must be a lower-case domain name",
+		                      lp_cf.base_domain);
+	if (!http_base(lp_cf.site_url, "{host}"))
+		return cb_plugin_fail(p, "site_url must be an http(s) URL with {host}, got '%s'",
+		                      lp_cf.site_url);
+	if (!http_base(lp_cf.verify_url, NULL))
+		return cb_plugin_fail(p, "verify_url must be an http(s) URL, got '%s'",
+		                      lp_cf.verify_url);
+	if (!(w[0] == '/' || http_base(w, NULL)) || strpbrk(w, " \"'<>\\"))
+		return cb_plugin_fail(p, "widget_url must be a path or an http(s) URL, got '%s'",
+		                      w);
+	if (!*tz ||
+	    strspn(tz, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_/+-") !=
+	        strlen(tz) ||
+	    strstr(tz, ".."))
+		return cb_plugin_fail(p, "timezone '%s' is not a time zone name", tz);
+	if (strlen(tz) > 200)
+		return cb_plugin_fail(p, "timezone '%.40s...' is too long", tz);
+	snprintf(zone, sizeof zone, "/usr/share/zoneinfo/%.200s", tz);
+	if (stat("/usr/share/zoneinfo", &st) == 0 && stat(zone, &st) != 0)
+		return cb_plugin_fail(p, "timezone '%s' is unknown (no %s)", tz, zone);
+	if (strspn(lp_cf.dns_server, "0123456789abcdefABCDEF.:[],") != strlen(lp_cf.dns_server))
+		return cb_plugin_fail(p, "dns_server must be IP or IP:PORT, got '%s'",
+		                      lp_cf.dns_server);
+	return CB_OK;
+}
+
+/* asset_dir made absolute (relative to carbotd's working directory) and
+ * created when missing. */
+static int prepare_asset_dir(cb_plugin *p)
+{
+	const char *d = lp_cf.asset_dir;
+	char cwd[PATH_MAX];
+	int n;
+
+	if (d[0] == '/')
+		n = snprintf(asset_dir, sizeof asset_dir, "%s", d);
+	else if (getcwd(cwd, sizeof cwd))
+		n = snprintf(asset_dir, sizeof asset_dir, "%.2048s/%.1024s", cwd, d);
+	else
+		return cb_plugin_fail(p, "asset_dir: cannot know the working directory");
+	if (n < 0 || (size_t)n >= sizeof asset_dir - 200)
+		return cb_plugin_fail(p, "asset_dir: the path is too long");
+	for (char *s = asset_dir + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(asset_dir, 0755) != 0 && errno != EEXIST)
+			return cb_plugin_fail(p, "asset_dir: cannot create %s: %s", asset_dir,
+			                      strerror(errno));
+		*s = '/';
+	}
+	if (mkdir(asset_dir, 0755) != 0 && errno != EEXIST)
+		return cb_plugin_fail(p, "asset_dir: cannot create %s: %s", asset_dir,
+		                      strerror(errno));
+	if (access(asset_dir, W_OK | X_OK) != 0)
+		return cb_plugin_fail(p, "asset_dir %s is not writable", asset_dir);
+	lp_cf.asset_dir = asset_dir;
+	return CB_OK;
+}
+
+struct route_def {
+	const char *method, *pattern;
+	int auth;
+	const char *permission;
+	cb_handler handler;
+};
+
+#define PAGES "/api/v1/landing-pages"
+#define OWN_C "create:own_landing_pages"
+#define OWN_R "read:own_landing_pages"
+#define OWN_U "update:own_landing_pages"
+#define OWN_D "delete:own_landing_pages"
+
+static const struct route_def routes[] = {
+    {"POST", PAGES, CB_AUTH_BEARER, OWN_C, h_create},
+    {"GET", PAGES, CB_AUTH_BEARER, OWN_R, h_list},
+    {"GET", PAGES "/{id}", CB_AUTH_BEARER, OWN_R, h_get},
+    {"PATCH", PAGES "/{id}", CB_AUTH_BEARER, OWN_U, h_patch},
+    {"DELETE", PAGES "/{id}", CB_AUTH_BEARER, OWN_D, h_delete},
+    {"POST", PAGES "/{id}/publish", CB_AUTH_BEARER, OWN_U, h_publish},
+    {"POST", PAGES "/{id}/unpublish", CB_AUTH_BEARER, OWN_U, h_unpublish},
+    {"GET", PAGES "/{id}/preview", CB_AUTH_BEARER, OWN_R, h_preview},
+    {"POST", PAGES "/{id}/domain", CB_AUTH_BEARER, OWN_U, h_domain_set},
+    {"GET", PAGES "/{id}/domain", CB_AUTH_BEARER, OWN_R, h_domain_get},
+    {"DELETE", PAGES "/{id}/domain", CB_AUTH_BEARER, OWN_U, h_domain_delete},
+    {"POST", PAGES "/{id}/domain/verify", CB_AUTH_BEARER, OWN_U, h_domain_verify},
+    {"GET", "/", CB_AUTH_PUBLIC, NULL, h_serve_root},
+    {"GET", "/robots.txt", CB_AUTH_PUBLIC, NULL, h_robots},
+    {"GET", "/sitemap.xml", CB_AUTH_PUBLIC, NULL, h_sitemap},
+    {"GET", "/p/{subdomain}", CB_AUTH_PUBLIC, NULL, h_serve_local},
+    {"GET", "/assets/{page}/{file}", CB_AUTH_PUBLIC, NULL, h_asset_get},
+    {"GET", "/internal/tls/ask", CB_AUTH_INTERNAL, NULL, h_tls_ask},
+};
+
+static int landing_init(cb_plugin *p)
+{
+	int rc;
+
+	if (declare(p) != CB_OK)
+		return CB_ERR; /* cb_setting recorded why, naming file and line */
+	rc = check_settings(p);
+	if (rc != CB_OK)
+		return rc;
+	rc = prepare_asset_dir(p);
+	if (rc != CB_OK)
+		return rc;
+	lp_tpl = cb_service("templates.v1");
+	if (!lp_tpl || lp_tpl->size < sizeof *lp_tpl)
+		return cb_plugin_fail(p,
+		                      "the templates plugin's service templates.v1 is missing or "
+		                      "older than this plugin");
+	if (dns_global_init() != CB_OK)
+		return cb_plugin_fail(p, "c-ares cannot be initialised");
+	respond_init();
+
+	for (size_t i = 0; i < cb_embedded_n; i++) {
+		rc = cb_migration(p, cb_embedded[i].name, cb_embedded[i].text);
+		if (rc != CB_OK)
+			return cb_plugin_fail(p, "migration %s: %s", cb_embedded[i].name,
+			                      cb_strerror(rc));
+	}
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		rc = cb_route(p, routes[i].method, routes[i].pattern, routes[i].auth,
+		              routes[i].permission, routes[i].handler);
+		if (rc != CB_OK)
+			return rc; /* the core names both sides of a clash */
+	}
+	/* uploads: the image is the body, up to 2 MiB */
+	rc = cb_route_body(p, "POST", PAGES "/{id}/assets", CB_AUTH_BEARER, OWN_U, h_asset_upload,
+	                   2u << 20);
+	if (rc != CB_OK)
+		return rc;
+	return hooks_register(p);
+}
+
+static void landing_fini(void)
+{
+	cache_clear();
+	dns_global_cleanup();
+}
+
+CB_PLUGIN("landing", "1.0.0", CB_DEPS("auth", "templates"), landing_init, landing_fini)

@@ -1,0 +1,61 @@
+/* publish.c — publishing, unpublishing and previewing a page. Publishing
+ * renders the page first, so a page that cannot render is never put online. */
+#include "landing.h"
+
+static int set_published(cb_req *req, int on)
+{
+	cb_res *page = page_of_caller(req), *res;
+	struct rendered r;
+
+	if (!page)
+		return FAILED(req);
+	if (on) {
+		int rc = page_render(req, page, 0, &r);
+		if (rc == CB_EDB)
+			return rc;
+		if (rc != CB_OK)
+			return cb_reply_error(req, 422, "render_failed",
+			                      "The page cannot be rendered with template %s",
+			                      cb_res_val(page, 0, "template_id"));
+	}
+	res = cb_db_q(req,
+	              "UPDATE landing_pages AS lp SET is_published = $3::boolean, "
+	              "published_at = CASE WHEN $3::boolean THEN now() ELSE lp.published_at END, "
+	              "render_version = lp.render_version + 1, updated_at = now() "
+	              "WHERE lp.id = $1 AND lp.user_id = $2 RETURNING " PAGE_COLS,
+	              cb_res_val(page, 0, "id"), cb_req_get(req, "user.id"), on ? "true" : "false");
+	if (!res)
+		return reply_db_error(req, "publish page");
+	if (cb_res_rows(res) != 1)
+		return cb_reply_error(req, 404, "not_found", "No such landing page");
+	cache_invalidate_page(cb_res_val(res, 0, "id"));
+	return cb_reply_json(req, 200, page_json(req, res, 0));
+}
+
+int h_publish(cb_req *req)
+{
+	return set_published(req, 1);
+}
+
+int h_unpublish(cb_req *req)
+{
+	return set_published(req, 0);
+}
+
+int h_preview(cb_req *req)
+{
+	cb_res *page = page_of_caller(req);
+	struct rendered r;
+	int rc;
+
+	if (!page)
+		return FAILED(req);
+	rc = page_render(req, page, 1, &r);
+	if (rc == CB_EDB)
+		return rc;
+	if (rc != CB_OK)
+		return cb_reply_error(req, 422, "render_failed",
+		                      "The page cannot be rendered with template %s",
+		                      cb_res_val(page, 0, "template_id"));
+	return respond_html_nocache(req, 200, r.html, r.len);
+}
