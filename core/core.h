@@ -54,6 +54,7 @@ struct route {
 	int auth;
 	char *permission;
 	cb_handler handler;
+	cb_handler fast;                /* cb_route_fast: tried on the I/O thread first */
 	size_t max_body;
 	int inline_io;                  /* answered on the I/O thread (core only) */
 	/* metrics, updated atomically */

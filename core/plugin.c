@@ -90,6 +90,24 @@ int cb_route(cb_plugin *p, const char *method, const char *pattern, int auth,
 	return cb_route_body(p, method, pattern, auth, permission, handler, 0);
 }
 
+int cb_route_fast(cb_plugin *p, const char *method, const char *pattern, cb_handler fast,
+		  cb_handler handler)
+{
+	if (!fast) {
+		cb_plugin_fail(p, "route %s %s: cb_route_fast needs a fast handler",
+			       method ? method : "(null)", pattern ? pattern : "(null)");
+		return CB_EINVAL;
+	}
+	int rc = cb_route_body(p, method, pattern, CB_AUTH_PUBLIC, NULL, handler, 0);
+	if (rc != CB_OK)
+		return rc;
+	for (struct route *r = router_first(); r; r = r->next)
+		if (r->handler == handler && strcmp(r->pattern, pattern) == 0 &&
+		    strcmp(r->method, method) == 0)
+			r->fast = fast;
+	return CB_OK;
+}
+
 /* ---- settings ---- */
 
 static struct setting *find_setting(struct plugin *pl, const char *name)

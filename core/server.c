@@ -217,6 +217,15 @@ static void on_request(struct evhttp_request *ev, void *arg)
 		send_reply(req);
 		return;
 	}
+	if (r->fast) {
+		/* from memory, on this thread: a miss (CB_DEFER) goes to the pool */
+		int rc = r->fast(req);
+		if (req->replied && rc != CB_DEFER) {
+			send_reply(req);
+			return;
+		}
+		req->replied = 0;
+	}
 	evhttp_connection_set_closecb(evcon, on_close, req);
 	pool_push(req);
 }

@@ -137,6 +137,15 @@ subtest 'body over the route limit is a JSON 413' => sub {
 		'3 MiB over the upload limit');
 };
 
+subtest 'a fast route answers on the I/O thread or defers to the pool' => sub {
+	my $r = $t->get('/t/fast/2');
+	is_deeply [$r->{status}, $r->{content}], [200, 'fast'], 'a hit is answered by the fast handler';
+	is $r->{headers}{'x-content-type-options'}, 'nosniff', 'with the usual headers';
+	$r = $t->get('/t/fast/3');
+	is_deeply [$r->{status}, $r->{content}], [200, 'pool'], 'CB_DEFER goes to the pool handler';
+	is $t->req('HEAD', '/t/fast/2')->{status}, 200, 'HEAD too';
+};
+
 subtest 'internal routes answer only loopback' => sub {
 	is $t->get('/t/internal')->{status}, 200, 'loopback may call';
 };

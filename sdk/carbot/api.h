@@ -126,6 +126,7 @@
 	X(cb_core_setting) \
 	X(cb_plugin_fail) \
 	X(cb_service) \
+	X(cb_route_fast) \
 
 /* The table. size is sizeof(struct cb_api) of the core that filled it. */
 struct cb_api {
@@ -284,6 +285,7 @@ extern const struct cb_api *cb__api __attribute__((visibility("hidden")));
 #define cb_core_setting(...) (cb__api->cb_core_setting(__VA_ARGS__))
 #define cb_plugin_fail(...) (cb__api->cb_plugin_fail(__VA_ARGS__))
 #define cb_service(...) (cb__api->cb_service(__VA_ARGS__))
+#define cb_route_fast(...) (cb__api->cb_route_fast(__VA_ARGS__))
 
 #endif /* CB_CORE_BUILD */
 

@@ -69,6 +69,16 @@ int cb_route(cb_plugin *p, const char *method, const char *pattern, int auth,
 int cb_route_body(cb_plugin *p, const char *method, const char *pattern, int auth,
 		  const char *permission, cb_handler handler, size_t max_body);
 
+/* Since SDK 1.2. A public route with two handlers: fast runs on the I/O
+ * thread that read the request, before any queueing, and either sets a
+ * response (from memory: a cache hit) or returns CB_DEFER, and then handler
+ * runs on a handler thread as usual. fast must never block: no database,
+ * Redis, fetch, sleeping or long locks; it may read the request, use the
+ * arena, build JSON and reply. Returns as cb_route. */
+#define CB_DEFER 1
+int cb_route_fast(cb_plugin *p, const char *method, const char *pattern, cb_handler fast,
+		  cb_handler handler);
+
 /* Adds migration version (e.g. "001_users"; applied in ascending byte order
  * of version) with its SQL. carbotd applies each once, in a transaction,
  * under an advisory lock, and records (plugin, version, checksum) in

@@ -293,6 +293,34 @@ static int add_recorder(cb_plugin *p, const char *event, int n)
 	return cb_hook(p, event, CB_HOOK_LAST, record, NULL);
 }
 
+/* GET /t/fast/{n}: even n answered on the I/O thread, odd n deferred to the
+ * pool, which says where it ran. */
+static int fast_try(cb_req *req)
+{
+	const char *n = cb_req_param(req, "n");
+	if ((atoi(n) & 1) == 1)
+		return CB_DEFER;
+	return cb_reply(req, 200, "text/plain", "fast", 4);
+}
+
+static int fast_slow(cb_req *req)
+{
+	return cb_reply(req, 200, "text/plain", "pool", 4);
+}
+
+/* POST /t/emit/{event}: emits event with the body as data, so tests can
+ * drive other plugins' subscribers. */
+static int emit_any(cb_req *req)
+{
+	cb_json *body = cb_req_json(req);
+	if (!body)
+		return CB_OK;
+	int rc = cb_emit(req, cb_req_param(req, "event"), body);
+	cb_json *o = cb_json_new_object(req);
+	cb_json_set_str(o, "result", cb_strerror(rc));
+	return cb_reply_json(req, 200, o);
+}
+
 static int init(cb_plugin *p)
 {
 	self = p;
@@ -321,6 +349,8 @@ static int init(cb_plugin *p)
 	cb_route(p, "POST", "/t/job", CB_AUTH_PUBLIC, NULL, job);
 	cb_route(p, "GET", "/t/internal", CB_AUTH_INTERNAL, NULL, internal);
 	cb_route(p, "GET", "/t/setting", CB_AUTH_PUBLIC, NULL, setting);
+	cb_route_fast(p, "GET", "/t/fast/{n}", fast_try, fast_slow);
+	cb_route(p, "POST", "/t/emit/{event}", CB_AUTH_PUBLIC, NULL, emit_any);
 	cb_route_body(p, "POST", "/t/upload", CB_AUTH_PUBLIC, NULL, big_body, 2 << 20);
 	cb_hook(p, "testkit.thing.before", CB_HOOK_LAST, sub, "C");
 	cb_hook(p, "testkit.thing.before", CB_HOOK_FIRST, sub, "A");
