@@ -73,9 +73,6 @@ int token_access_verify(cb_req *req, const char *token, struct access_claims *ou
  * hex of its SHA-256; both in req's arena. CB_OK or CB_ERR. */
 int token_refresh_new(cb_req *req, char **token, char **hash_hex);
 
-/* Hex SHA-256 of s in req's arena. */
-char *sha256_hex(cb_req *req, const char *s, size_t len);
-
 /* ---- sessions.c: refresh tokens in the database ---- */
 
 /* Stores a refresh token for user_id in family (NULL: a new family), child of

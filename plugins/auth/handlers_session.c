@@ -60,7 +60,7 @@ int h_refresh(cb_req *req)
 	            "SELECT id, user_id, family_id, remember, replaced_by IS NOT NULL AS rotated, "
 	            "  revoked_at IS NOT NULL AS revoked, expires_at <= now() AS expired "
 	            "FROM refresh_tokens WHERE token_hash = decode($1, 'hex') FOR UPDATE",
-	            sha256_hex(req, token, strlen(token)));
+	            cb_sha256_hex(req, token, strlen(token)));
 	if (!t)
 		return reply_db_error(req, "refresh: load token");
 	if (cb_res_rows(t) != 1)
@@ -98,7 +98,7 @@ static cb_res *revoke_one(cb_req *req, const char *user_id, const char *token)
 	               "     WHERE token_hash = decode($2, 'hex') AND user_id = $1) "
 	               "  RETURNING family_id) "
 	               "SELECT count(DISTINCT family_id) AS n FROM r",
-	               user_id, sha256_hex(req, token, strlen(token)));
+	               user_id, cb_sha256_hex(req, token, strlen(token)));
 }
 
 /* Revokes every session of user_id and every access token issued so far. */

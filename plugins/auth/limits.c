@@ -21,7 +21,7 @@ static const char *login_key(cb_req *req, const char *email)
 	const char *ip = cb_req_client_ip(req);
 	char *both = cb_sprintf(req, "%s\n%s", email, ip ? ip : "");
 
-	return cb_sprintf(req, "auth:login:%s", sha256_hex(req, both, strlen(both)));
+	return cb_sprintf(req, "auth:login:%s", cb_sha256_hex(req, both, strlen(both)));
 }
 
 static void set_retry_after(cb_req *req, long long reset_ms)
@@ -80,8 +80,8 @@ int register_throttled(cb_req *req)
 	cb_rate r = CB_RATE_INIT;
 	const char *key;
 
-	key =
-	    cb_sprintf(req, "auth:register:%s", sha256_hex(req, ip ? ip : "", ip ? strlen(ip) : 0));
+	key = cb_sprintf(req, "auth:register:%s",
+	                 cb_sha256_hex(req, ip ? ip : "", ip ? strlen(ip) : 0));
 	cb_ratelimit(req, key, auth_cf.register_per_ip, auth_cf.register_window, 0, 1, &r);
 	if (r.allowed)
 		return 0;

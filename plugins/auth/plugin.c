@@ -70,7 +70,6 @@ static int read_settings(cb_plugin *p)
 	return CB_OK;
 }
 
-
 struct route_def {
 	const char *method, *pattern;
 	int auth;

@@ -51,23 +51,6 @@ char *token_access_issue(cb_req *req, const char *user_id, const char *email, co
 	return out;
 }
 
-static int is_uuid(const char *s)
-{
-	static const char hex[] = "0123456789abcdefABCDEF";
-
-	if (!s || strlen(s) != 36)
-		return 0;
-	for (int i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!strchr(hex, s[i])) {
-			return 0;
-		}
-	}
-	return 1;
-}
-
 /* An integer claim, or -1 when absent or not an integer. */
 static long long int_claim(jwt_t *jwt, const char *name)
 {
@@ -100,7 +83,7 @@ static int check_claims(cb_req *req, jwt_t *jwt, struct access_claims *out)
 	out->sub = cb_strdup(req, jwt_get_grant(jwt, "sub"));
 	out->email = cb_strdup(req, jwt_get_grant(jwt, "email"));
 	out->tier = cb_strdup(req, jwt_get_grant(jwt, "tier"));
-	if (!is_uuid(out->sub) || !out->email || !out->tier)
+	if (!cb_is_uuid(out->sub) || !out->email || !out->tier)
 		return CB_EINVAL;
 	return CB_OK;
 }
@@ -175,27 +158,6 @@ int token_access_verify(cb_req *req, const char *token, struct access_claims *ou
 	return rc;
 }
 
-static char *to_hex(cb_req *req, const unsigned char *b, size_t n)
-{
-	char *s = cb_alloc(req, 2 * n + 1);
-
-	for (size_t i = 0; i < n; i++) {
-		s[2 * i] = "0123456789abcdef"[b[i] >> 4];
-		s[2 * i + 1] = "0123456789abcdef"[b[i] & 15];
-	}
-	return s;
-}
-
-char *sha256_hex(cb_req *req, const char *s, size_t len)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-
-	if (EVP_Digest(s, len, md, &mdlen, EVP_sha256(), NULL) != 1)
-		return NULL;
-	return to_hex(req, md, mdlen);
-}
-
 /* base64url without padding: 32 bytes give 43 characters. */
 static char *b64url(cb_req *req, const unsigned char *b, size_t n)
 {
@@ -232,6 +194,6 @@ int token_refresh_new(cb_req *req, char **token, char **hash_hex)
 	if (RAND_bytes(rnd, (int)sizeof(rnd)) != 1)
 		return CB_ERR;
 	*token = b64url(req, rnd, sizeof(rnd));
-	*hash_hex = sha256_hex(req, *token, strlen(*token));
+	*hash_hex = cb_sha256_hex(req, *token, strlen(*token));
 	return *hash_hex ? CB_OK : CB_ERR;
 }

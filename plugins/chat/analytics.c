@@ -89,7 +89,7 @@ int h_analytics(cb_req *req)
 	in = s ? cb_db_query_ro(req, intents_sql, 1, p) : NULL;
 	h = in ? cb_db_query_ro(req, hourly_sql, 1, p) : NULL;
 	if (!h)
-		return reply_db_error(req, "analytics");
+		return db_failed(req, "analytics");
 
 	out = cb_json_new_object(req);
 	usage = cb_json_new_object(req);

@@ -203,7 +203,6 @@ int session_id_ok(const char *s);
 char *visitor_id(cb_req *req, const char *key_id);
 
 /* Hex SHA-256 of s for Redis key names (never an IP in clear). */
-char *sha256_hex(cb_req *req, const char *s, size_t n);
 
 /* The session's context from Redis ({"conv", "lead", "hist"}), a new empty
  * one when absent or unreadable. */
@@ -263,8 +262,8 @@ int h_analytics(cb_req *req);
 
 /* ---- util.c ---- */
 
-int is_uuid(const char *s);
-int reply_db_error(cb_req *req, const char *what);
+/* Logs what failed and returns CB_EDB: the core answers 503 or 500. */
+int db_failed(cb_req *req, const char *what);
 int reply_not_found(cb_req *req);
 /* The key {id} of the path if it belongs to the caller: CB_OK, or a reply
  * (404 / 500) has been set and CB_ENOTFOUND / CB_EDB is returned. */

@@ -88,7 +88,7 @@ static int reply_knowledge(cb_req *req, const char *id)
 	cb_json *out = cb_json_new_object(req);
 
 	if (!r)
-		return reply_db_error(req, "load knowledge");
+		return db_failed(req, "load knowledge");
 	cb_json_set(out, "faq",
 	            cb_res_rows(r) ? json_text(req, cb_res_val(r, 0, "faq"))
 	                           : cb_json_new_array(req));
@@ -138,7 +138,7 @@ int h_knowledge_put(cb_req *req)
 	        "$3::jsonb) ON CONFLICT (client_key_id) DO UPDATE SET faq = EXCLUDED.faq, "
 	        "prices = EXCLUDED.prices, updated_at = now()",
 	        id, cb_json_dump(req, faq, NULL), cb_json_dump(req, prices, NULL)))
-		return reply_db_error(req, "store knowledge");
+		return db_failed(req, "store knowledge");
 	business_forget(id);
 	return reply_knowledge(req, id);
 }

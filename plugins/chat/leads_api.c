@@ -60,7 +60,7 @@ int h_leads(cb_req *req)
 	            "ORDER BY l.created_at DESC, l.id DESC LIMIT $6::int",
 	            cb_req_get(req, "user.id"), status, key, us, cid, lim);
 	if (!r)
-		return reply_db_error(req, "list leads");
+		return db_failed(req, "list leads");
 	out = cb_json_new_object(req);
 	list = cb_json_new_array(req);
 	n = cb_res_rows(r);
@@ -84,7 +84,7 @@ int h_lead_patch(cb_req *req)
 	const char *status;
 	cb_res *r;
 
-	if (!is_uuid(id))
+	if (!cb_is_uuid(id))
 		return reply_not_found(req);
 	body = cb_req_json(req);
 	if (!body)
@@ -106,7 +106,7 @@ int h_lead_patch(cb_req *req)
 	    "SELECT " LEAD_COLS " FROM u l",
 	    id, cb_req_get(req, "user.id"), status);
 	if (!r)
-		return reply_db_error(req, "update lead");
+		return db_failed(req, "update lead");
 	if (cb_res_rows(r) != 1)
 		return reply_not_found(req);
 	out = cb_json_new_object(req);

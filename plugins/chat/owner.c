@@ -145,7 +145,7 @@ int h_conversations(cb_req *req)
 		if (strncmp(cb_db_sqlstate(req), "22", 2) == 0)
 			return cb_reply_error(req, 400, "invalid_query",
 			                      "from and to must be valid dates");
-		return reply_db_error(req, "list conversations");
+		return db_failed(req, "list conversations");
 	}
 	out = cb_json_new_object(req);
 	list = cb_json_new_array(req);
@@ -169,7 +169,7 @@ int h_conversation(cb_req *req)
 	cb_json *out, *msgs;
 	cb_res *r, *m;
 
-	if (!is_uuid(id))
+	if (!cb_is_uuid(id))
 		return reply_not_found(req);
 	snprintf(idle, sizeof(idle), "%lld", chat_cf.idle_minutes);
 	r = cb_db_q(req,
@@ -177,7 +177,7 @@ int h_conversation(cb_req *req)
 	            "k.id = c.client_key_id WHERE k.user_id = $1 AND c.id = $3",
 	            cb_req_get(req, "user.id"), idle, id);
 	if (!r)
-		return reply_db_error(req, "load conversation");
+		return db_failed(req, "load conversation");
 	if (cb_res_rows(r) != 1)
 		return reply_not_found(req);
 	m = cb_db_q(
@@ -187,7 +187,7 @@ int h_conversation(cb_req *req)
 	                        "WHERE m.conversation_id = $1 ORDER BY m.created_at, m.id",
 	    id);
 	if (!m)
-		return reply_db_error(req, "load messages");
+		return db_failed(req, "load messages");
 	out = cb_json_new_object(req);
 	msgs = cb_json_new_array(req);
 	for (int i = 0; i < cb_res_rows(m); i++) {

@@ -7,33 +7,14 @@
  * context (the conversation's last turns and the lead in progress) lives in
  * Redis under the session with the idle TTL (30 min): the spec's
  * conversation cache. */
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "chat.h"
 
-static char *hex(cb_req *req, const unsigned char *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	char *out = cb_alloc(req, 2 * n + 1);
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 15];
-	}
-	return out;
-}
-
 char *new_session_id(cb_req *req)
 {
-	unsigned char b[16];
-
-	if (RAND_bytes(b, sizeof(b)) != 1)
-		return NULL;
-	return hex(req, b, sizeof(b));
+	return cb_random_hex(req, 16);
 }
 
 int session_id_ok(const char *s)
@@ -54,23 +35,9 @@ char *visitor_id(cb_req *req, const char *key_id)
 	const char *ip = cb_req_client_ip(req);
 	const char *ua = cb_req_header(req, "User-Agent");
 	char *msg = cb_sprintf(req, "%s\n%s\n%s", ip, ua ? ua : "", key_id);
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
 
-	if (!HMAC(EVP_sha256(), chat_cf.visitor_salt, (int)chat_cf.visitor_salt_len,
-	          (const unsigned char *)msg, strlen(msg), md, &mdlen))
-		return NULL;
-	return hex(req, md, mdlen);
-}
-
-char *sha256_hex(cb_req *req, const char *s, size_t n)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-
-	if (EVP_Digest(s, n, md, &mdlen, EVP_sha256(), NULL) != 1)
-		return NULL;
-	return hex(req, md, mdlen);
+	return cb_hmac_sha256_hex(req, chat_cf.visitor_salt, chat_cf.visitor_salt_len, msg,
+	                          strlen(msg));
 }
 
 static const char *ctx_key(cb_req *req, const char *key_id, const char *session_id)

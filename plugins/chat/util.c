@@ -5,33 +5,10 @@
 
 #include "chat.h"
 
-int is_uuid(const char *s)
+int db_failed(cb_req *req, const char *what)
 {
-	if (!s || strlen(s) != 36)
-		return 0;
-	for (int i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
-		             (s[i] >= 'A' && s[i] <= 'F'))) {
-			return 0;
-		}
-	}
-	return 1;
-}
-
-int reply_db_error(cb_req *req, const char *what)
-{
-	const char *st = cb_db_sqlstate(req);
-
-	cb_log(req, CB_LOG_ERROR, "%s failed: sqlstate %s", what, st);
-	if (strncmp(st, "08", 2) == 0 || strncmp(st, "57P", 3) == 0 || strncmp(st, "53", 2) == 0) {
-		cb_set_header(req, "Retry-After", "1");
-		return cb_reply_error(req, 503, "unavailable",
-		                      "The database is unavailable; try again shortly");
-	}
-	return cb_reply_error(req, 500, "internal_error", "Something went wrong on our side");
+	cb_log(req, CB_LOG_ERROR, "%s failed: sqlstate %s", what, cb_db_sqlstate(req));
+	return CB_EDB; /* the core answers 503 when the database is unreachable, else 500 */
 }
 
 int reply_not_found(cb_req *req)
@@ -43,14 +20,14 @@ int own_key(cb_req *req, const char *id)
 {
 	cb_res *r;
 
-	if (!is_uuid(id)) {
+	if (!cb_is_uuid(id)) {
 		reply_not_found(req);
 		return CB_ENOTFOUND;
 	}
 	r = cb_db_q(req, "SELECT 1 FROM client_keys WHERE id = $1 AND user_id = $2", id,
 	            cb_req_get(req, "user.id"));
 	if (!r) {
-		reply_db_error(req, "load key");
+		cb_log(req, CB_LOG_ERROR, "load key failed: sqlstate %s", cb_db_sqlstate(req));
 		return CB_EDB;
 	}
 	if (cb_res_rows(r) != 1) {
@@ -116,7 +93,7 @@ int cursor_decode(cb_req *req, const char *cursor, const char **us, const char *
 	}
 	raw[o] = '\0';
 	dot = strchr(raw, '.');
-	if (!dot || dot == raw || dot - raw > 18 || !is_uuid(dot + 1))
+	if (!dot || dot == raw || dot - raw > 18 || !cb_is_uuid(dot + 1))
 		return CB_EINVAL;
 	for (char *p = raw; p < dot; p++)
 		if (*p < '0' || *p > '9')

@@ -127,6 +127,10 @@
 	X(cb_plugin_fail) \
 	X(cb_service) \
 	X(cb_route_fast) \
+	X(cb_sha256_hex) \
+	X(cb_hmac_sha256_hex) \
+	X(cb_random_hex) \
+	X(cb_is_uuid) \
 
 /* The table. size is sizeof(struct cb_api) of the core that filled it. */
 struct cb_api {
@@ -286,6 +290,10 @@ extern const struct cb_api *cb__api __attribute__((visibility("hidden")));
 #define cb_plugin_fail(...) (cb__api->cb_plugin_fail(__VA_ARGS__))
 #define cb_service(...) (cb__api->cb_service(__VA_ARGS__))
 #define cb_route_fast(...) (cb__api->cb_route_fast(__VA_ARGS__))
+#define cb_sha256_hex(...) (cb__api->cb_sha256_hex(__VA_ARGS__))
+#define cb_hmac_sha256_hex(...) (cb__api->cb_hmac_sha256_hex(__VA_ARGS__))
+#define cb_random_hex(...) (cb__api->cb_random_hex(__VA_ARGS__))
+#define cb_is_uuid(...) (cb__api->cb_is_uuid(__VA_ARGS__))
 
 #endif /* CB_CORE_BUILD */
 

@@ -19,6 +19,7 @@
 #include "hooks.h"
 #include "jobs.h"
 #include "fetch.h"
+#include "util.h"
 #include "plugin.h"
 #include "api.h"
 
