@@ -45,8 +45,8 @@ if (!$pid) {
 	$ENV{XDG_CONFIG_HOME} = "$dir/config";
 	open STDOUT, '>', "$dir/caddy.log";
 	open STDERR, '>&', \*STDOUT;
-	exec $caddy, 'run', '--config', "$dir/Caddyfile", '--adapter', 'caddyfile';
-	POSIX::_exit(127);
+	exec($caddy, 'run', '--config', "$dir/Caddyfile", '--adapter', 'caddyfile')
+		or POSIX::_exit(127);
 }
 END { if ($pid) { kill 'TERM', $pid; waitpid $pid, 0 } }
 for (1 .. 200) {
