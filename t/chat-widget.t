@@ -199,7 +199,7 @@ subtest 'CORS preflight on every widget route' => sub {
 		is $r->{status}, 204, "$route: 204 without a key";
 		is $r->{headers}{'access-control-allow-origin'}, 'https://shop.example', "$route: ACAO = Origin";
 		is $r->{headers}{'access-control-allow-methods'}, 'POST', "$route: methods";
-		like $r->{headers}{'access-control-allow-headers'}, qr/Content-Type, X-CarBot-Key/, "$route: headers";
+		like $r->{headers}{'access-control-allow-headers'}, qr/Content-Type, X-CarBot-Key, X-CarBot-Page/, "$route: headers";
 		is $r->{headers}{'access-control-max-age'}, '600', "$route: max-age";
 		like $r->{headers}{vary}, qr/Origin/, "$route: Vary";
 	}

@@ -53,7 +53,8 @@ int h_preflight(cb_req *req)
 	if (origin_well_formed(origin)) {
 		cb_set_header(req, "Access-Control-Allow-Origin", origin);
 		cb_set_header(req, "Access-Control-Allow-Methods", "POST");
-		cb_set_header(req, "Access-Control-Allow-Headers", "Content-Type, X-CarBot-Key");
+		cb_set_header(req, "Access-Control-Allow-Headers",
+		              "Content-Type, X-CarBot-Key, X-CarBot-Page");
 		cb_set_header(req, "Access-Control-Max-Age", "600");
 	}
 	return cb_reply(req, 204, NULL, NULL, 0);

@@ -8,10 +8,18 @@
  * per-key limit. The spec's numbers are the defaults: 100 requests per IP per
  * 15 minutes (then blocked for 15 minutes), 1000 per key per hour (then
  * blocked for an hour).
+ *
+ * A widget on a hosted landing page cannot carry a key (keys are stored
+ * hashed); it names its page in X-CarBot-Page instead. The landing plugin
+ * (optional, so asked through cb_service at request time, never CB_DEPS)
+ * holds the Origin against the page's hosts and names the owner; the
+ * owner's newest live prod key is then used as if it had been presented,
+ * without its own domain binding: the page's hosts are the binding.
  */
 #include <string.h>
 #include <strings.h>
 
+#include "../landing/landing_api.h"
 #include "keys.h"
 
 static int json_body(cb_req *req)
@@ -71,10 +79,74 @@ static int refused(cb_req *req)
 	return CB_ERR;
 }
 
+/* The host of an Origin header (lower-cased, without scheme and port). */
+static const char *origin_host_of(cb_req *req, const char *origin)
+{
+	const char *h = origin ? strstr(origin, "://") : NULL;
+	char *s;
+
+	if (!h)
+		return NULL;
+	s = cb_strndup(req, h + 3, strcspn(h + 3, ":/"));
+	for (char *c = s; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	return s;
+}
+
+/* The key of the page named in X-CarBot-Page: the page published and the
+ * Origin one of its hosts (landing.v1), then the owner's newest live prod
+ * key, checked like a presented one minus its domain binding. Sets the
+ * refusal itself and returns non-zero, or KEYS_OK with *info filled. */
+static int page_key(cb_req *req, const struct landing_api *landing, const char *page,
+                    struct keys_info *info)
+{
+	const char *user_id = NULL;
+	cb_res *res;
+	int rc, st;
+
+	rc = landing->page_for_origin(req, page, cb_req_header(req, "Origin"), &user_id);
+	if (rc == CB_EDB || rc == CB_EREDIS) {
+		svc_reply(req, KEYS_UNAVAILABLE, NULL);
+		return KEYS_UNAVAILABLE;
+	}
+	if (rc != CB_OK || !user_id) {
+		cb_log(req, CB_LOG_INFO, "page widget refused: origin not a host of the page");
+		cb_reply_error(req, 403, "origin_not_allowed",
+		               "This page may not use the widget from this origin");
+		return KEYS_BAD_ORIGIN;
+	}
+	res = cb_db_q(req,
+	              "SELECT id FROM client_keys WHERE user_id = $1 AND environment = 'prod' "
+	              "AND is_active AND revoked_at IS NULL "
+	              "AND (expires_at IS NULL OR expires_at > now()) "
+	              "ORDER BY created_at DESC, id DESC LIMIT 1",
+	              user_id);
+	if (!res) {
+		cb_log(req, CB_LOG_ERROR, "page widget: key look-up failed: %s",
+		       cb_db_sqlstate(req));
+		svc_reply(req, KEYS_UNAVAILABLE, NULL);
+		return KEYS_UNAVAILABLE;
+	}
+	if (cb_res_rows(res) != 1) {
+		cb_reply_error(req, 401, "invalid_client_key",
+		               "the page's owner has no active client key");
+		return KEYS_UNKNOWN;
+	}
+	st = svc_validate_bound(req, cb_res_val(res, 0, "id"), info);
+	if (st != KEYS_OK) {
+		cb_log(req, CB_LOG_INFO, "page widget refused: %s%s%s", svc_status_name(st),
+		       info->id ? ", key " : "", info->id ? info->id : "");
+		svc_reply(req, st, &info->hit);
+	}
+	return st;
+}
+
 int keys_authenticate(cb_req *req, const char *permission)
 {
 	struct keys_info info = KEYS_INFO_INIT;
-	const char *key;
+	const struct landing_api *landing;
+	const char *key, *page = NULL, *bound_host = NULL;
 	int answered, st;
 
 	(void)permission; /* a client key carries no permissions of its own */
@@ -84,14 +156,18 @@ int keys_authenticate(cb_req *req, const char *permission)
 	key = presented_key(req, &answered);
 	if (answered)
 		return refused(req);
-	if (!key) {
+	if (!key && (page = cb_req_header(req, "X-CarBot-Page")) && *page &&
+	    (landing = cb_service(LANDING_SERVICE)) && landing->size >= LANDING_API_V1_SIZE) {
+		st = page_key(req, landing, page, &info);
+		if (st != KEYS_OK)
+			return refused(req);
+		bound_host = origin_host_of(req, cb_req_header(req, "Origin"));
+	} else if (!key) {
 		cb_reply_error(req, 401, "invalid_client_key",
 		               "A client key is needed: send it in the X-CarBot-Key header or as "
 		               "client_key in the JSON body");
 		return refused(req);
-	}
-	st = svc_validate(req, key, cb_req_header(req, "Origin"), &info);
-	if (st != KEYS_OK) {
+	} else if ((st = svc_validate(req, key, cb_req_header(req, "Origin"), &info)) != KEYS_OK) {
 		/* the key itself is never logged; its id only once it is known */
 		cb_log(req, CB_LOG_INFO, "client key refused: %s%s%s", svc_status_name(st),
 		       info.id ? ", key " : "", info.id ? info.id : "");
@@ -105,6 +181,9 @@ int keys_authenticate(cb_req *req, const char *permission)
 	cb_req_set(req, "key.user_id", info.user_id);
 	cb_req_set(req, "key.tier", info.tier);
 	cb_req_set(req, "key.environment", info.environment);
-	cb_req_set(req, "key.domain", info.domain);
+	/* on a hosted page the page's host is what the key is bound to */
+	cb_req_set(req, "key.domain", bound_host ? bound_host : info.domain);
+	if (bound_host)
+		cb_req_set(req, "key.page_id", page);
 	return CB_OK;
 }

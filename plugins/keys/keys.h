@@ -143,6 +143,10 @@ int usage_flush_job(cb_req *req, const cb_json *payload);
 /* ---- validate.c: the service ---- */
 
 int svc_validate(cb_req *req, const char *key, const char *origin, struct keys_info *out);
+/* As svc_validate for the key key_id (a UUID), the origin having been held
+ * against a hosted page's hosts already: no domain binding, no
+ * require_verified. */
+int svc_validate_bound(cb_req *req, const char *key_id, struct keys_info *out);
 int svc_record_usage(cb_req *req, const char *key_id, const char *kind, struct keys_usage *out);
 int svc_reply(cb_req *req, int status, const struct keys_limit *hit);
 const char *svc_status_name(int status);

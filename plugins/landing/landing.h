@@ -307,6 +307,9 @@ int html_has_meta_token(const char *html, size_t len, const char *token);
 /* Subscribes to user.deleted and user.erasing. CB_OK or a failure. */
 int hooks_register(cb_plugin *p);
 
+/* service.c: publishes "landing.v1" (landing_api.h) */
+int service_register(cb_plugin *p);
+
 /* ---- handlers ---- */
 
 int h_create(cb_req *req);
@@ -325,6 +328,9 @@ int h_domain_delete(cb_req *req);
 int h_domain_verify(cb_req *req);
 int h_tls_ask(cb_req *req);
 int h_serve_root(cb_req *req);
+/* the same two on the I/O thread: a fresh cache hit, else CB_DEFER */
+int f_serve_root(cb_req *req);
+int f_serve_local(cb_req *req);
 int h_serve_local(cb_req *req);
 int h_robots(cb_req *req);
 int h_sitemap(cb_req *req);

@@ -176,10 +176,8 @@ static const struct route_def routes[] = {
     {"GET", PAGES "/{id}/domain", CB_AUTH_BEARER, OWN_R, h_domain_get},
     {"DELETE", PAGES "/{id}/domain", CB_AUTH_BEARER, OWN_U, h_domain_delete},
     {"POST", PAGES "/{id}/domain/verify", CB_AUTH_BEARER, OWN_U, h_domain_verify},
-    {"GET", "/", CB_AUTH_PUBLIC, NULL, h_serve_root},
     {"GET", "/robots.txt", CB_AUTH_PUBLIC, NULL, h_robots},
     {"GET", "/sitemap.xml", CB_AUTH_PUBLIC, NULL, h_sitemap},
-    {"GET", "/p/{subdomain}", CB_AUTH_PUBLIC, NULL, h_serve_local},
     {"GET", "/assets/{page}/{file}", CB_AUTH_PUBLIC, NULL, h_asset_get},
     {"GET", "/internal/tls/ask", CB_AUTH_INTERNAL, NULL, h_tls_ask},
 };
@@ -217,9 +215,18 @@ static int landing_init(cb_plugin *p)
 		if (rc != CB_OK)
 			return rc; /* the core names both sides of a clash */
 	}
+	/* published pages: a fresh cache hit is answered on the I/O thread */
+	rc = cb_route_fast(p, "GET", "/", f_serve_root, h_serve_root);
+	if (rc == CB_OK)
+		rc = cb_route_fast(p, "GET", "/p/{subdomain}", f_serve_local, h_serve_local);
+	if (rc != CB_OK)
+		return rc;
 	/* uploads: the image is the body, up to 2 MiB */
 	rc = cb_route_body(p, "POST", PAGES "/{id}/assets", CB_AUTH_BEARER, OWN_U, h_asset_upload,
 	                   2u << 20);
+	if (rc != CB_OK)
+		return rc;
+	rc = service_register(p);
 	if (rc != CB_OK)
 		return rc;
 	return hooks_register(p);

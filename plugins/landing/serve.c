@@ -3,7 +3,11 @@
  * each host's robots.txt and sitemap.xml.
  *
  * The core router has no catch-all route, so a landing host answers "/" (and
- * the fixed paths below); other paths on it get the core's JSON 404. */
+ * the fixed paths below); other paths on it get the core's JSON 404.
+ *
+ * "/" and /p/{subdomain} are fast routes (SDK 1.2): a cache hit that needs
+ * no revalidation is answered on the I/O thread (f_serve_*), everything else
+ * on the handler pool (h_serve_*). */
 #include <string.h>
 
 #include "landing.h"
@@ -112,6 +116,46 @@ int serve_page(cb_req *req, char kind, const char *name)
 	rc = respond_page(req, ne);
 	cache_release(ne);
 	return rc;
+}
+
+/* The I/O thread's answer (cb_route_fast): a cache entry confirmed less than
+ * cache_revalidate_ms ago and not expired is answered from memory, exactly
+ * as serve_page would; anything else (a miss, a stale or expired entry, which
+ * need the database) returns CB_DEFER for the handler pool. Never blocks:
+ * the cache's mutex is held only for the table look-up. */
+static int serve_fast(cb_req *req, char kind, const char *name)
+{
+	int state = CACHE_EXPIRED, rc;
+	struct cache_entry *e = cache_get(cb_sprintf(req, "%c:%s", kind, name), &state);
+
+	if (!e)
+		return CB_DEFER;
+	if (state != CACHE_FRESH) {
+		cache_release(e);
+		return CB_DEFER;
+	}
+	rc = cache_page_id(e) ? respond_page(req, e) : respond_not_found(req);
+	cache_release(e);
+	return rc;
+}
+
+int f_serve_root(cb_req *req)
+{
+	const char *name = NULL;
+	char kind = host_kind(req, request_host(req), &name);
+
+	if (kind != 's' && kind != 'd')
+		return CB_DEFER;
+	return serve_fast(req, kind, name);
+}
+
+int f_serve_local(cb_req *req)
+{
+	const char *sub = lower_dup(req, cb_req_param(req, "subdomain"));
+
+	if (!sub || !is_dns_label(sub, 1, 63))
+		return CB_DEFER;
+	return serve_fast(req, 's', sub);
 }
 
 int h_serve_root(cb_req *req)

@@ -22,12 +22,17 @@ const ARGS = [
 ];
 
 // Playwright's launch() gives every run a fresh profile (--user-data-dir in
-// a new temp dir) and removes it on close.
-export function launch() {
+// a new temp dir) and removes it on close. hosts: test host names served
+// here, each added as an EXCLUDE to the resolver rules (names under
+// .localhost already are, and reach loopback).
+export function launch(hosts = []) {
+  const args = ARGS.map((a) =>
+    a.startsWith('--host-resolver-rules=') ? a + hosts.map((h) => ', EXCLUDE ' + h).join('') : a,
+  );
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: ARGS,
+    args,
     timeout: 60000,
   });
 }

@@ -13,8 +13,17 @@ function apiError(status, body, retryAfter) {
   return err;
 }
 
-export function createApi(base) {
+// auth: { key } sends the client key as client_key in every body; { page }
+// (a hosted landing page, whose key the page cannot hold) sends the page id
+// in the X-CarBot-Page header instead, and no client_key.
+export function createApi(base, auth) {
   const root = base.replace(/\/+$/, '') + '/api/v1/widget/';
+  const headers = { 'Content-Type': 'application/json' };
+  if (auth.key) auth = { client_key: auth.key };
+  else {
+    headers['X-CarBot-Page'] = auth.page;
+    auth = {};
+  }
 
   // POSTs body to the endpoint name; resolves with the JSON answer.
   // credentials "omit": the API identifies the visitor by session id only,
@@ -26,8 +35,8 @@ export function createApi(base) {
       method: 'POST',
       mode: 'cors',
       credentials: 'omit',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
+      headers,
+      body: JSON.stringify(Object.assign({}, auth, body)),
       signal: ctl ? ctl.signal : undefined,
       keepalive: !!(opts && opts.keepalive),
     })

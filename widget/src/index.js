@@ -2,6 +2,9 @@
 //
 //   <script src="https://HOST/widget.js" data-client-key="cb_prod_…" async></script>
 //
+// On a hosted landing page, data-carbot-page="{page id}" instead of the key:
+// the API finds the page's owner and key from the page id and the Origin.
+//
 // Optional data-* on that tag: data-locale ("de", "en-GB"), data-position
 // ("bottom-right", "bottom-left", "center"), data-theme ("light", "dark",
 // "auto"), data-primary-color ("#1d4ed8"), data-api (API origin; default the
@@ -21,7 +24,7 @@ const MAX_SAVED_MESSAGES = 50;
 
 // Read while the script runs: document.currentScript is null afterwards.
 function scriptOptions() {
-  const s = document.currentScript || document.querySelector('script[data-client-key]');
+  const s = document.currentScript || document.querySelector('script[data-client-key],script[data-carbot-page]');
   const d = (s && s.dataset) || {};
   let origin = '';
   try {
@@ -31,6 +34,7 @@ function scriptOptions() {
   }
   return {
     key: d.clientKey || '',
+    page: d.carbotPage || '',
     api: d.api || origin,
     locale: d.locale || document.documentElement.lang || navigator.language || '',
     position: d.position,
@@ -49,8 +53,8 @@ function pageUrl() {
 function start(opts) {
   const lang = pickLang(opts.locale);
   const t = strings(lang);
-  const api = createApi(opts.api);
-  const store = createStore(opts.storage, opts.key);
+  const api = createApi(opts.api, opts);
+  const store = createStore(opts.storage, opts.key || 'page:' + opts.page);
   const ui = createUi(t);
   const el = ui.el;
   const st = {
@@ -100,7 +104,7 @@ function start(opts) {
   function track(type, data) {
     if (!st.sid) return;
     const ev = data ? { type, data } : { type };
-    api.post('events', { client_key: opts.key, session_id: st.sid, events: [ev] }, { keepalive: true }).catch(() => {});
+    api.post('events', { session_id: st.sid, events: [ev] }, { keepalive: true }).catch(() => {});
   }
 
   // One /init at a time; resolves when this page has a session. A session
@@ -111,7 +115,7 @@ function start(opts) {
   function ensureSession() {
     if (st.live) return Promise.resolve();
     if (!st.initP) {
-      const body = { client_key: opts.key, domain: location.hostname, locale: lang };
+      const body = { domain: location.hostname, locale: lang };
       const kept = st.sid;
       if (kept) body.session_id = kept;
       st.initP = api.post('init', body).then(
@@ -203,7 +207,6 @@ function start(opts) {
     ensureSession()
       .then(() =>
         api.post('chat', {
-          client_key: opts.key,
           session_id: st.sid,
           message: st.pending,
           context: { page_url: pageUrl(), user_agent: navigator.userAgent, locale: lang },
@@ -285,9 +288,9 @@ function start(opts) {
 }
 
 const options = scriptOptions();
-if (!options.key) console.warn('CarBot widget: the script tag has no data-client-key');
+if (!options.key && !options.page) console.warn('CarBot widget: the script tag has no data-client-key');
 // One widget per page, even when the snippet is pasted twice.
-if (options.key && !document.querySelector('[data-carbot-widget]')) {
+if ((options.key || options.page) && !document.querySelector('[data-carbot-widget]')) {
   if (document.body) start(options);
   else document.addEventListener('DOMContentLoaded', () => start(options));
 }
