@@ -1,4 +1,5 @@
 /* req.c — life of a cb_req, and small process-wide helpers. */
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,4 +46,5 @@ void random_hex(char *out, size_t nbytes)
 		out[2 * i + 1] = hex[buf[i] & 15];
 	}
 	out[2 * nbytes] = '\0';
+	OPENSSL_cleanse(buf, sizeof buf); /* the bytes of a key must not linger on the stack */
 }

@@ -150,7 +150,8 @@ int keys_authenticate(cb_req *req, const char *permission)
 	int answered, st;
 
 	(void)permission; /* a client key carries no permissions of its own */
-	if (limited(req, cb_sprintf(req, "keys:ip:%s", sha256_hex(req, cb_req_client_ip(req))),
+	const char *ip = cb_req_client_ip(req);
+	if (limited(req, cb_sprintf(req, "keys:ip:%s", cb_sha256_hex(req, ip, strlen(ip))),
 	            keys_cf.ip_rate_limit, keys_cf.ip_rate_window, keys_cf.ip_rate_block, 0))
 		return refused(req);
 	key = presented_key(req, &answered);

@@ -95,7 +95,7 @@ int h_create(cb_req *req)
 		return CB_OK;
 	key = key_generate(req, nk.env);
 	hash = key ? key_hash_hex(req, key) : NULL;
-	token = random_hex(req, 16);
+	token = cb_random_hex(req, 16);
 	if (!hash || !token) {
 		cb_log(req, CB_LOG_ERROR, "create key: CSPRNG or HMAC failed");
 		return cb_reply_error(req, 500, "internal_error", "Something went wrong");

@@ -10,7 +10,7 @@ int on_user_changed(cb_req *req, const char *event, const cb_json *data, void *u
 	cb_res *res;
 
 	(void)udata;
-	if (!is_uuid(user_id))
+	if (!cb_is_uuid(user_id))
 		return CB_OK;
 	res = cb_db_q(req,
 	              "SELECT id, encode(key_hash, 'hex') AS key_hash FROM client_keys "

@@ -64,12 +64,6 @@ char *key_hash_hex(cb_req *req, const char *key);
 /* "cb_prod_…a1b2": what listings show of a key. */
 char *key_mask(cb_req *req, const char *env, const char *last4);
 
-/* 2 * n hex characters of n random bytes; NULL when the CSPRNG fails. */
-char *random_hex(cb_req *req, size_t n);
-
-/* Hex SHA-256 of s (for Redis key names that must not hold an IP in clear). */
-char *sha256_hex(cb_req *req, const char *s);
-
 /* 1 when a and b (NUL-terminated) are equal, in time independent of where
  * they differ. */
 int same_secret(const char *a, const char *b);
@@ -196,8 +190,6 @@ cb_json *key_json(cb_req *req, const cb_res *res, int row, long long conv, long 
 
 /* key_json of row 0 with live usage looked up. */
 cb_json *key_json_live(cb_req *req, const cb_res *res, int row);
-
-int is_uuid(const char *s);
 
 /* Replies: 404 not_found (also for other users' keys), 500/503 after a
  * database failure (logged with what), 409 key_revoked. */

@@ -16,35 +16,10 @@
 
 #include "keys.h"
 
-static char *to_hex(cb_req *req, const unsigned char *b, size_t n)
-{
-	char *s = cb_alloc(req, 2 * n + 1);
-
-	for (size_t i = 0; i < n; i++) {
-		s[2 * i] = "0123456789abcdef"[b[i] >> 4];
-		s[2 * i + 1] = "0123456789abcdef"[b[i] & 15];
-	}
-	return s;
-}
-
-char *random_hex(cb_req *req, size_t n)
-{
-	unsigned char buf[64];
-	char *hex;
-
-	if (n > sizeof(buf) || RAND_bytes(buf, (int)n) != 1)
-		return NULL;
-	hex = to_hex(req, buf, n);
-	OPENSSL_cleanse(buf, sizeof(buf));
-	return hex;
-}
-
 char *key_generate(cb_req *req, const char *env)
 {
-	char *rnd = random_hex(req, KEY_RANDOM_HEX / 2);
+	char *rnd = cb_random_hex(req, KEY_RANDOM_HEX / 2);
 
-	if (!rnd)
-		return NULL;
 	return cb_sprintf(req, "cb_%s_%s", strcmp(env, "test") == 0 ? "test" : "prod", rnd);
 }
 
@@ -61,29 +36,13 @@ int key_well_formed(const char *key)
 
 char *key_hash_hex(cb_req *req, const char *key)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-
-	if (!HMAC(EVP_sha256(), keys_cf.secret, (int)keys_cf.secret_len, (const unsigned char *)key,
-	          strlen(key), md, &mdlen))
-		return NULL;
-	return to_hex(req, md, mdlen);
+	return cb_hmac_sha256_hex(req, keys_cf.secret, keys_cf.secret_len, key, strlen(key));
 }
 
 char *key_mask(cb_req *req, const char *env, const char *last4)
 {
 	/* U+2026: plainly not part of a key, so a mask is never mistaken for one */
 	return cb_sprintf(req, "cb_%s_\xe2\x80\xa6%s", env, last4);
-}
-
-char *sha256_hex(cb_req *req, const char *s)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-
-	if (EVP_Digest(s, strlen(s), md, &mdlen, EVP_sha256(), NULL) != 1)
-		return cb_strdup(req, "-");
-	return to_hex(req, md, mdlen);
 }
 
 int same_secret(const char *a, const char *b)

@@ -5,28 +5,11 @@
 
 #include "keys.h"
 
-int is_uuid(const char *s)
-{
-	static const char hex[] = "0123456789abcdefABCDEF";
-
-	if (!s || strlen(s) != 36)
-		return 0;
-	for (int i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!strchr(hex, s[i])) {
-			return 0;
-		}
-	}
-	return 1;
-}
-
 cb_res *key_load(cb_req *req, const char *user_id, const char *id, int for_update)
 {
 	/* Not a UUID: no such key (a 404, like another user's key), and no
 	 * cast error from PostgreSQL. */
-	if (!is_uuid(id))
+	if (!cb_is_uuid(id))
 		id = "00000000-0000-0000-0000-000000000000";
 	if (for_update)
 		return cb_db_q(

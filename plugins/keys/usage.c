@@ -221,7 +221,7 @@ static int flush_one(cb_req *req, const char *member)
 	args[0] = colon ? counter_key(req, id, period, 'c') : "-";
 	args[1] = colon ? counter_key(req, id, period, 'm') : "-";
 	args[2] = colon ? last_key(req, id) : "-";
-	if (!colon || !is_uuid(id) || *end || period < 0 || period > 100000) {
+	if (!colon || !cb_is_uuid(id) || *end || period < 0 || period > 100000) {
 		cb_redis_c(req, "SREM", DIRTY_KEY, member);
 		return CB_OK;
 	}

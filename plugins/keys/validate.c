@@ -165,7 +165,7 @@ static int record(cb_req *req, const char *key_id, const char *kind, struct keys
 		cb_log(req, CB_LOG_ERROR, "record_usage: unknown kind");
 		return KEYS_UNKNOWN;
 	}
-	if (!is_uuid(key_id))
+	if (!cb_is_uuid(key_id))
 		return KEYS_UNKNOWN;
 	rc = keyrec_load(req, key_id, 1, &rec);
 	if (rc == CB_ENOTFOUND)

@@ -51,7 +51,7 @@ static int looks_like_svg(const char *p, size_t n)
 /* Writes len bytes to path through a temporary file and rename. */
 static int write_file(cb_req *req, const char *dir, const char *path, const void *p, size_t len)
 {
-	const char *tmp = cb_sprintf(req, "%s/.tmp-%s", dir, random_hex(req, 8));
+	const char *tmp = cb_sprintf(req, "%s/.tmp-%s", dir, cb_random_hex(req, 8));
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	size_t off = 0;
 
@@ -103,7 +103,7 @@ int h_asset_upload(cb_req *req)
 		                            "send PNG, JPEG or WebP"
 		                          : "The body is not a PNG, JPEG or WebP image");
 
-	sha = sha256_hex(req, body, len);
+	sha = cb_sha256_hex(req, body, len);
 	dir = cb_sprintf(req, "%s/%s", lp_cf.asset_dir, cb_res_val(page, 0, "id"));
 	path = cb_sprintf(req, "%s/%s.%s", dir, sha, type->ext);
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
@@ -163,7 +163,7 @@ int h_asset_get(cb_req *req)
 	size_t off = 0;
 	int fd;
 
-	if (!is_uuid(page) || !type)
+	if (!cb_is_uuid(page) || !type)
 		return cb_reply_error(req, 404, "not_found", "No such asset");
 	fd = open(cb_sprintf(req, "%s/%s/%s", lp_cf.asset_dir, page, file), O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

@@ -23,7 +23,7 @@ static int is_image_ref(const char *s)
 		return 0;
 	memcpy(id, s + 8, 36);
 	id[36] = '\0';
-	if (!is_uuid(id))
+	if (!cb_is_uuid(id))
 		return 0;
 	f = s + 8 + 36;
 	if (*f != '/')

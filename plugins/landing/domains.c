@@ -101,7 +101,7 @@ int h_domain_set(cb_req *req)
 	    "INSERT INTO domain_verifications (landing_page_id, domain, verification_token, "
 	    "verification_method, expires_at) VALUES ($1, $2, $3, $4, "
 	    "now() + make_interval(secs => $5::bigint)) RETURNING " VER_COLS,
-	    cb_res_val(page, 0, "id"), d, random_hex(req, 16), method,
+	    cb_res_val(page, 0, "id"), d, cb_random_hex(req, 16), method,
 	    cb_sprintf(req, "%lld", lp_cf.token_ttl));
 	if (!res || cb_db_commit(req) != CB_OK)
 		return reply_db_error(req, "insert verification");

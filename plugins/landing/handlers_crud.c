@@ -210,7 +210,7 @@ int h_delete(cb_req *req)
 	const char *id = cb_req_param(req, "id");
 	cb_res *res;
 
-	if (!is_uuid(id))
+	if (!cb_is_uuid(id))
 		return cb_reply_error(req, 404, "not_found", "No such landing page");
 	res = cb_db_q(req, "DELETE FROM landing_pages WHERE id = $1 AND user_id = $2", id,
 	              cb_req_get(req, "user.id"));

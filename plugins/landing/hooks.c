@@ -18,7 +18,7 @@ static int on_user_event(cb_req *req, const char *event, const cb_json *data, vo
 	cb_res *res;
 
 	(void)udata;
-	if (!user || !is_uuid(user))
+	if (!user || !cb_is_uuid(user))
 		return CB_OK;
 	res = erase
 	          ? cb_db_q(req, "DELETE FROM landing_pages WHERE user_id = $1 RETURNING id", user)

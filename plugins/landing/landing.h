@@ -38,17 +38,8 @@ extern const struct templates_api *lp_tpl;
 
 /* ---- small shared helpers (util.c) ---- */
 
-/* 1 when s is a canonical lower-case UUID (what PostgreSQL prints). */
-int is_uuid(const char *s);
-
 /* 500 with a log line naming what failed (never a secret). */
 int reply_db_error(cb_req *req, const char *what);
-
-/* Random hex string of 2*nbytes characters in req's arena (getrandom). */
-char *random_hex(cb_req *req, size_t nbytes);
-
-/* Hex SHA-256 of len bytes at p, in req's arena. */
-char *sha256_hex(cb_req *req, const void *p, size_t len);
 
 /* Lower-cased copy of s in req's arena. */
 char *lower_dup(cb_req *req, const char *s);

@@ -10,7 +10,7 @@ cb_res *page_of_caller(cb_req *req)
 	cb_res *res;
 
 	/* someone else's page answers exactly like one that does not exist */
-	if (!is_uuid(id) || !user) {
+	if (!cb_is_uuid(id) || !user) {
 		cb_reply_error(req, 404, "not_found", "No such landing page");
 		return NULL;
 	}

@@ -61,7 +61,7 @@ static int page_for_origin(cb_req *req, const char *page_id, const char *origin,
 
 	if (user_id_out)
 		*user_id_out = NULL;
-	if (!host || !page_id || !is_uuid(page_id))
+	if (!host || !page_id || !cb_is_uuid(page_id))
 		return CB_ENOTFOUND;
 	res = cb_db_q(req,
 	              "SELECT lp.user_id, lp.subdomain, lp.custom_domain FROM landing_pages lp "

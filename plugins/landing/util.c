@@ -5,65 +5,12 @@
 
 #include "landing.h"
 
-int is_uuid(const char *s)
-{
-	if (!s || strlen(s) != 36)
-		return 0;
-	for (int i = 0; i < 36; i++) {
-		char c = s[i];
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (c != '-')
-				return 0;
-		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-			return 0;
-		}
-	}
-	return 1;
-}
-
 int reply_db_error(cb_req *req, const char *what)
 {
 	cb_log(req, CB_LOG_ERROR, "landing: %s failed: sqlstate %s: %s", what, cb_db_sqlstate(req),
 	       cb_db_errmsg(req));
 	/* an unreachable database is the core's 503, anything else a 500 */
 	return CB_EDB;
-}
-
-static void to_hex(char *out, const unsigned char *p, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hex[p[i] >> 4];
-		out[2 * i + 1] = hex[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-char *random_hex(cb_req *req, size_t nbytes)
-{
-	unsigned char raw[64];
-	char *out = cb_alloc(req, 2 * nbytes + 1);
-	size_t got = 0;
-
-	if (nbytes > sizeof raw)
-		nbytes = sizeof raw;
-	while (got < nbytes) {
-		ssize_t n = getrandom(raw + got, nbytes - got, 0);
-		if (n > 0)
-			got += (size_t)n;
-	}
-	to_hex(out, raw, nbytes);
-	return out;
-}
-
-char *sha256_hex(cb_req *req, const void *p, size_t len)
-{
-	unsigned char md[SHA256_DIGEST_LENGTH];
-	char *out = cb_alloc(req, 2 * sizeof md + 1);
-
-	SHA256(p, len, md);
-	to_hex(out, md, sizeof md);
-	return out;
 }
 
 char *lower_dup(cb_req *req, const char *s)
