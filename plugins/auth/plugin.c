@@ -10,13 +10,6 @@
 
 struct auth_conf auth_cf;
 
-struct int_setting {
-	const char *name;
-	const char *def;
-	long long min, max;
-	long long *out;
-};
-
 static int declare_settings(cb_plugin *p)
 {
 	/* HS256 wants a key at least as long as its output (RFC 7518 3.2); a
@@ -30,7 +23,7 @@ static int declare_settings(cb_plugin *p)
 
 static int read_settings(cb_plugin *p)
 {
-	const struct int_setting ints[] = {
+	const cb_int_setting ints[] = {
 	    {"access_ttl", "900", 30, 86400, &auth_cf.access_ttl},
 	    {"refresh_ttl", "86400", 60, 31536000, &auth_cf.refresh_ttl},
 	    {"remember_ttl", "2592000", 60, 31536000, &auth_cf.remember_ttl},
@@ -44,17 +37,10 @@ static int read_settings(cb_plugin *p)
 	    {"rate_enterprise", "2000", 1, 100000000, &auth_cf.rate_enterprise},
 	    {"rate_window", "900", 1, 86400, &auth_cf.rate_window},
 	};
-	size_t n = sizeof(ints) / sizeof(ints[0]);
 
 	/* A failing cb_setting has recorded why, naming file and line. */
-	if (declare_settings(p) != CB_OK)
+	if (declare_settings(p) != CB_OK || cb_settings_int(p, ints, CB_COUNT(ints)) != CB_OK)
 		return CB_ERR;
-	for (size_t i = 0; i < n; i++)
-		if (cb_setting(p, ints[i].name, CB_SET_INT, ints[i].def, ints[i].min,
-		               ints[i].max) != CB_OK)
-			return CB_ERR;
-	for (size_t i = 0; i < n; i++)
-		*ints[i].out = cb_conf_int(p, ints[i].name);
 
 	auth_cf.jwt_secret = cb_conf_str(p, "jwt_secret");
 	auth_cf.jwt_secret_len = auth_cf.jwt_secret ? strlen(auth_cf.jwt_secret) : 0;

@@ -12,15 +12,9 @@
 struct chat_conf chat_cf;
 const struct keys_api *chat_keys;
 
-struct int_setting {
-	const char *name, *def;
-	long long min, max;
-	long long *out;
-};
-
 static int read_settings(cb_plugin *p)
 {
-	const struct int_setting ints[] = {
+	const cb_int_setting ints[] = {
 	    {"llm_timeout_ms", "4000", 100, 60000, &chat_cf.llm_timeout_ms},
 	    {"llm_history", "10", 0, 50, &chat_cf.llm_history},
 	    {"idle_minutes", "30", 1, 1440, &chat_cf.idle_minutes},
@@ -39,12 +33,8 @@ static int read_settings(cb_plugin *p)
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		if (cb_setting(p, strs[i][0], CB_SET_STR, strs[i][1], 0, 0) != CB_OK)
 			return CB_ERR;
-	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
-		if (cb_setting(p, ints[i].name, CB_SET_INT, ints[i].def, ints[i].min,
-		               ints[i].max) != CB_OK)
-			return CB_ERR;
-		*ints[i].out = cb_conf_int(p, ints[i].name);
-	}
+	if (cb_settings_int(p, ints, CB_COUNT(ints)) != CB_OK)
+		return CB_ERR;
 	chat_cf.visitor_salt = cb_conf_str(p, "visitor_salt");
 	chat_cf.visitor_salt_len = chat_cf.visitor_salt ? strlen(chat_cf.visitor_salt) : 0;
 	if (chat_cf.visitor_salt_len < 32)

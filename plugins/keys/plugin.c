@@ -13,15 +13,9 @@ static const struct keys_api service = {
     sizeof(struct keys_api), svc_validate, svc_record_usage, svc_reply, svc_status_name,
 };
 
-struct int_setting {
-	const char *name, *def;
-	long long min, max;
-	long long *out;
-};
-
 static int read_ints(cb_plugin *p)
 {
-	const struct int_setting ints[] = {
+	const cb_int_setting ints[] = {
 	    {"verify_timeout_ms", "5000", 100, 30000, &keys_cf.verify_timeout_ms},
 	    {"verify_max_bytes", "65536", 256, 1048576, &keys_cf.verify_max_bytes},
 	    {"verify_per_hour", "20", 1, 100000, &keys_cf.verify_per_hour},
@@ -44,15 +38,8 @@ static int read_ints(cb_plugin *p)
 	    {"max_keys_per_user", "50", 1, 100000, &keys_cf.max_keys_per_user},
 	    {"flush_interval", "30", 1, 3600, &keys_cf.flush_interval},
 	};
-	size_t n = sizeof(ints) / sizeof(ints[0]);
 
-	for (size_t i = 0; i < n; i++)
-		if (cb_setting(p, ints[i].name, CB_SET_INT, ints[i].def, ints[i].min,
-		               ints[i].max) != CB_OK)
-			return CB_ERR;
-	for (size_t i = 0; i < n; i++)
-		*ints[i].out = cb_conf_int(p, ints[i].name);
-	return CB_OK;
+	return cb_settings_int(p, ints, CB_COUNT(ints));
 }
 
 static int read_settings(cb_plugin *p)

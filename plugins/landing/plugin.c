@@ -16,20 +16,9 @@ struct landing_conf lp_cf;
 const struct templates_api *lp_tpl;
 static char asset_dir[PATH_MAX];
 
-struct str_setting {
-	const char *name, *def;
-	const char **out;
-};
-
-struct int_setting {
-	const char *name, *def;
-	long long min, max;
-	long long *out;
-};
-
 static int declare(cb_plugin *p)
 {
-	const struct str_setting strs[] = {
+	const cb_str_setting strs[] = {
 	    {"base_domain", "carbot.localhost", &lp_cf.base_domain},
 	    {"site_url", "https://{host}", &lp_cf.site_url},
 	    {"asset_dir", "var/landing-assets", &lp_cf.asset_dir},
@@ -38,7 +27,7 @@ static int declare(cb_plugin *p)
 	    {"verify_url", "https://{domain}", &lp_cf.verify_url},
 	    {"dns_server", "", &lp_cf.dns_server},
 	};
-	const struct int_setting ints[] = {
+	const cb_int_setting ints[] = {
 	    {"verify_timeout_ms", "5000", 100, 60000, &lp_cf.verify_timeout_ms},
 	    {"verify_per_hour", "30", 1, 100000, &lp_cf.verify_per_hour},
 	    {"token_ttl", "604800", 300, 31536000, &lp_cf.token_ttl},
@@ -47,17 +36,9 @@ static int declare(cb_plugin *p)
 	    {"cache_revalidate_ms", "1000", 0, 3600000, &lp_cf.cache_revalidate_ms},
 	};
 
-	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
-		if (cb_setting(p, strs[i].name, CB_SET_STR, strs[i].def, 0, 0) != CB_OK)
-			return CB_ERR;
-		*strs[i].out = cb_conf_str(p, strs[i].name);
-	}
-	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
-		if (cb_setting(p, ints[i].name, CB_SET_INT, ints[i].def, ints[i].min,
-		               ints[i].max) != CB_OK)
-			return CB_ERR;
-		*ints[i].out = cb_conf_int(p, ints[i].name);
-	}
+	if (cb_settings_str(p, strs, CB_COUNT(strs)) != CB_OK ||
+	    cb_settings_int(p, ints, CB_COUNT(ints)) != CB_OK)
+		return CB_ERR;
 	if (cb_setting(p, "tls_ask_subdomains", CB_SET_BOOL, "off", 0, 0) != CB_OK)
 		return CB_ERR;
 	lp_cf.tls_ask_subdomains = cb_conf_bool(p, "tls_ask_subdomains");

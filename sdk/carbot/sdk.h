@@ -22,5 +22,6 @@
 #include "util.h"
 #include "plugin.h"
 #include "api.h"
+#include "settings.h" /* static inline over the functions above */
 
 #endif
