@@ -273,6 +273,10 @@ cb_json *json_text(cb_req *req, const char *text);
 /* Cursor of (time as text, uuid): opaque base64url. decode gives CB_OK or
  * CB_EINVAL. */
 char *cursor_encode(cb_req *req, const char *ts, const char *id);
+/* Replies {name: [row(r, i) for the first limit rows], next_cursor} for a
+ * query that fetched limit + 1 rows with columns "us" and "id". */
+int reply_page(cb_req *req, const cb_res *r, long long limit, const char *name,
+               cb_json *(*row)(cb_req *req, const cb_res *r, int i));
 int cursor_decode(cb_req *req, const char *cursor, const char **ts, const char **id);
 /* limit query parameter: 1..100, default def; -1 when malformed. */
 long long query_limit(cb_req *req, long long def);

@@ -36,9 +36,7 @@ int h_leads(cb_req *req)
 	const char *cursor = cb_req_query(req, "cursor"), *us = NULL, *cid = NULL;
 	long long limit = query_limit(req, 20);
 	char lim[24];
-	cb_json *out, *list;
 	cb_res *r;
-	int n;
 
 	if (limit < 0)
 		return cb_reply_error(req, 400, "invalid_query", "limit is 1..100");
@@ -61,19 +59,7 @@ int h_leads(cb_req *req)
 	            cb_req_get(req, "user.id"), status, key, us, cid, lim);
 	if (!r)
 		return db_failed(req, "list leads");
-	out = cb_json_new_object(req);
-	list = cb_json_new_array(req);
-	n = cb_res_rows(r);
-	for (int i = 0; i < n && i < limit; i++)
-		cb_json_push(list, lead_json(req, r, i));
-	cb_json_set(out, "leads", list);
-	if (n > limit)
-		cb_json_set_str(out, "next_cursor",
-		                cursor_encode(req, cb_res_val(r, (int)limit - 1, "us"),
-		                              cb_res_val(r, (int)limit - 1, "id")));
-	else
-		cb_json_set_null(out, "next_cursor");
-	return cb_reply_json(req, 200, out);
+	return reply_page(req, r, limit, "leads", lead_json);
 }
 
 int h_lead_patch(cb_req *req)

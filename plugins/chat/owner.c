@@ -116,9 +116,7 @@ int h_conversations(cb_req *req)
 	const char *us = NULL, *cid = NULL;
 	long long limit = query_limit(req, 20);
 	char lim[24], idle[24];
-	cb_json *out, *list;
 	cb_res *r;
-	int n;
 
 	if (limit < 0)
 		return cb_reply_error(req, 400, "invalid_query", "limit is 1..100");
@@ -147,19 +145,7 @@ int h_conversations(cb_req *req)
 			                      "from and to must be valid dates");
 		return db_failed(req, "list conversations");
 	}
-	out = cb_json_new_object(req);
-	list = cb_json_new_array(req);
-	n = cb_res_rows(r);
-	for (int i = 0; i < n && i < limit; i++)
-		cb_json_push(list, conv_json(req, r, i));
-	cb_json_set(out, "conversations", list);
-	if (n > limit)
-		cb_json_set_str(out, "next_cursor",
-		                cursor_encode(req, cb_res_val(r, (int)limit - 1, "us"),
-		                              cb_res_val(r, (int)limit - 1, "id")));
-	else
-		cb_json_set_null(out, "next_cursor");
-	return cb_reply_json(req, 200, out);
+	return reply_page(req, r, limit, "conversations", conv_json);
 }
 
 int h_conversation(cb_req *req)

@@ -47,6 +47,25 @@ cb_json *json_text(cb_req *req, const char *text)
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /* The cursor is base64url of "<microseconds since epoch>.<uuid>". */
+int reply_page(cb_req *req, const cb_res *r, long long limit, const char *name,
+               cb_json *(*row)(cb_req *req, const cb_res *r, int i))
+{
+	cb_json *out = cb_json_new_object(req), *list = cb_json_new_array(req);
+	int n = cb_res_rows(r);
+
+	for (int i = 0; i < n && i < limit; i++)
+		cb_json_push(list, row(req, r, i));
+	cb_json_set(out, name, list);
+	/* the query fetched limit + 1 rows: one more means there is a next page */
+	if (n > limit)
+		cb_json_set_str(out, "next_cursor",
+		                cursor_encode(req, cb_res_val(r, (int)limit - 1, "us"),
+		                              cb_res_val(r, (int)limit - 1, "id")));
+	else
+		cb_json_set_null(out, "next_cursor");
+	return cb_reply_json(req, 200, out);
+}
+
 char *cursor_encode(cb_req *req, const char *us, const char *id)
 {
 	const char *raw = cb_sprintf(req, "%s.%s", us, id);
