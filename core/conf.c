@@ -237,7 +237,19 @@ static char *read_value(struct parser *p, const char *key, char *v)
 	return v;
 }
 
-enum kind { K_INT, K_TEXT, K_REQ, K_OPT, K_LISTEN, K_REDIS, K_LEVEL, K_DIR, K_SIZE, K_FAIL, K_BOOL };
+enum kind {
+	K_INT,
+	K_TEXT,
+	K_REQ,
+	K_OPT,
+	K_LISTEN,
+	K_REDIS,
+	K_LEVEL,
+	K_DIR,
+	K_SIZE,
+	K_FAIL,
+	K_BOOL
+};
 
 struct known {
 	const char *key;

@@ -18,13 +18,13 @@ struct conf_entry {
 	char *key;
 	char *value; /* after ${VAR} expansion and unquoting */
 	int line;
-	int used;    /* set when a declaration consumed it */
+	int used; /* set when a declaration consumed it */
 };
 
 struct conf_section {
 	struct conf_section *next;
 	char *plugin; /* [plugin NAME] */
-	char *file;   /* the reserved key `file`, resolved against the config's directory; or NULL */
+	char *file; /* the reserved key `file`, resolved against the config's directory; or NULL */
 	int line;
 	struct conf_entry *entries; /* file order, without `file` */
 };
@@ -32,33 +32,33 @@ struct conf_section {
 enum log_level_e { LOG_DEBUG_ = 0, LOG_INFO_, LOG_WARN_, LOG_ERROR_ };
 
 struct core_settings {
-	char *listen_host;        /* from listen, default 127.0.0.1 */
-	int listen_port;          /* default 8080 */
-	int io_threads;           /* 1..64, default 2 */
-	int handler_threads;      /* 1..1024, default 32 */
-	int job_threads;          /* 0..16, default 1 */
-	char *database_url;       /* required */
+	char *listen_host;            /* from listen, default 127.0.0.1 */
+	int listen_port;              /* default 8080 */
+	int io_threads;               /* 1..64, default 2 */
+	int handler_threads;          /* 1..1024, default 32 */
+	int job_threads;              /* 0..16, default 1 */
+	char *database_url;           /* required */
 	char *read_only_database_url; /* NULL when unset or empty */
-	int db_pool_size;         /* 1..1000, default 40 */
-	char *redis;              /* "host:port" or "unix:/path", default 127.0.0.1:6379 */
-	int log_level;            /* enum log_level_e, default info */
-	char *plugin_dir;         /* resolved against the config's directory; default CB_PLUGIN_DIR */
-	size_t max_body;          /* bytes, k/m suffixes, 1k..64m, default 1m */
-	int request_timeout;      /* seconds, 1..3600, default 30 */
-	int drain_timeout;        /* seconds, 0..3600, default 30 */
-	char *trusted_proxies;    /* comma-separated IPs, default "" */
+	int db_pool_size;             /* 1..1000, default 40 */
+	char *redis;                  /* "host:port" or "unix:/path", default 127.0.0.1:6379 */
+	int log_level;                /* enum log_level_e, default info */
+	char *plugin_dir;      /* resolved against the config's directory; default CB_PLUGIN_DIR */
+	size_t max_body;       /* bytes, k/m suffixes, 1k..64m, default 1m */
+	int request_timeout;   /* seconds, 1..3600, default 30 */
+	int drain_timeout;     /* seconds, 0..3600, default 30 */
+	char *trusted_proxies; /* comma-separated IPs, default "" */
 	int ratelimit_fail_closed; /* ratelimit_on_redis_down = open|closed, default open (0) */
-	int job_poll_ms;          /* 10..60000, default 500 */
-	int job_lease;            /* seconds, 10..86400, default 300 */
-	int fetch_private_ok;     /* on: cb_fetch may reach private addresses even when
-				   * public_only is asked (tests, development); default off */
+	int job_poll_ms;           /* 10..60000, default 500 */
+	int job_lease;             /* seconds, 10..86400, default 300 */
+	int fetch_private_ok;      /* on: cb_fetch may reach private addresses even when
+	                            * public_only is asked (tests, development); default off */
 };
 
 struct conf {
 	char *path;
-	char *dir; /* directory of path, for relative paths */
-	struct conf_entry *globals;      /* file order */
-	struct conf_section *sections;   /* file order */
+	char *dir;                     /* directory of path, for relative paths */
+	struct conf_entry *globals;    /* file order */
+	struct conf_section *sections; /* file order */
 	struct core_settings core;
 };
 

@@ -23,13 +23,13 @@ struct setting {
 };
 
 struct plugin {
-	struct plugin *next;       /* load order */
+	struct plugin *next; /* load order */
 	char *name, *file, *version;
 	const struct cb_plugin_desc *desc;
 	void *dl;
 	struct conf_section *section;
 	struct setting *settings;
-	char *fail;                /* reason given to cb_plugin_fail */
+	char *fail; /* reason given to cb_plugin_fail */
 	int initialised;
 };
 
@@ -54,11 +54,11 @@ struct route {
 	int auth;
 	char *permission;
 	cb_handler handler;
-	cb_handler fast;                /* cb_route_fast: tried on the I/O thread first */
+	cb_handler fast; /* cb_route_fast: tried on the I/O thread first */
 	size_t max_body;
-	int inline_io;                  /* answered on the I/O thread (core only) */
+	int inline_io; /* answered on the I/O thread (core only) */
 	/* metrics, updated atomically */
-	_Atomic unsigned long long by_status[600];   /* responses by status code */
+	_Atomic unsigned long long by_status[600]; /* responses by status code */
 	_Atomic unsigned long long latency_buckets[12];
 	_Atomic unsigned long long latency_sum_us;
 };
@@ -72,8 +72,8 @@ int router_compile(struct route *r, const char *pattern);
 /* Finds the route for method and raw path. On a match fills req's params and
  * returns it. Otherwise returns NULL and writes into allow (size n) the methods
  * that do match the path ("" when none: 404). */
-const struct route *router_match(cb_req *req, const char *method, const char *path,
-				 char *allow, size_t n);
+const struct route *router_match(cb_req *req, const char *method, const char *path, char *allow,
+                                 size_t n);
 
 struct route *router_first(void);
 void route_free(struct route *r);
@@ -104,9 +104,9 @@ struct migration {
 	char *version, *sql;
 };
 
-extern struct hook_sub *hooks_all;         /* sorted by priority, then seq */
+extern struct hook_sub *hooks_all; /* sorted by priority, then seq */
 extern struct job_handler *job_handlers;
-extern struct migration *migrations_all;   /* core first, then plugins in load order */
+extern struct migration *migrations_all; /* core first, then plugins in load order */
 extern cb_authenticator_fn authenticators[4];
 extern const struct plugin *authenticator_owner[4];
 
@@ -118,8 +118,8 @@ void registry_free(void);
 struct core {
 	struct conf *conf;
 	struct plugin *plugins;
-	int registering;               /* 1 while plugin inits run */
-	struct plugin *current;        /* plugin whose init runs */
+	int registering;        /* 1 while plugin inits run */
+	struct plugin *current; /* plugin whose init runs */
 	atomic_int stopping;
 	atomic_int migrations_ok;
 	atomic_long inflight;
@@ -136,11 +136,11 @@ void log_core(int level, const char *fmt, ...) __attribute__((format(printf, 2, 
 /* ---- database (db.c, migrate.c) ---- */
 int db_init(const char *dsn, const char *ro_dsn, int pool_size, char *err, size_t errlen);
 void db_shutdown(void);
-void db_release(cb_req *req);            /* gives back req's connections */
-int db_ping(cb_req *req);                /* CB_OK when a query round trip works */
+void db_release(cb_req *req); /* gives back req's connections */
+int db_ping(cb_req *req);     /* CB_OK when a query round trip works */
 void db_pool_stats(int *total, int *busy, int *waiting);
 int migrate_all(char *err, size_t errlen);
-int migrate_check(cb_req *req);          /* CB_OK when every registered migration is recorded */
+int migrate_check(cb_req *req); /* CB_OK when every registered migration is recorded */
 
 /* ---- Redis (redis.c) ---- */
 void redis_configure(const char *addr);
@@ -160,8 +160,8 @@ int server_listen(char *err, size_t errlen); /* binds; before any thread starts 
 int server_start(char *err, size_t errlen);  /* runs the I/O threads */
 void server_stop_accepting(void);
 void server_join(void);
-void server_done(cb_req *req);           /* from a handler thread: the reply is ready */
-void dispatch_run(cb_req *req);          /* on a handler thread */
+void server_done(cb_req *req);  /* from a handler thread: the reply is ready */
+void dispatch_run(cb_req *req); /* on a handler thread */
 void reply_security_headers(cb_req *req);
 int reply_error_plain(cb_req *req, int status, const char *code, const char *message);
 

@@ -165,8 +165,8 @@ static cb_res *run(cb_req *req, int ro, const char *sql, int n, const char *cons
 		const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 		int broken = PQstatus((*slot)->pg) != CONNECTION_OK;
 		set_error(req, state ? state : "08006",
-			  r && PQresultErrorMessage(r)[0] ? PQresultErrorMessage(r)
-							  : PQerrorMessage((*slot)->pg));
+		          r && PQresultErrorMessage(r)[0] ? PQresultErrorMessage(r)
+		                                          : PQerrorMessage((*slot)->pg));
 		PQclear(r);
 		if (!broken)
 			return NULL;

@@ -17,7 +17,6 @@
 
 #include "core.h"
 
-
 static void usage(FILE *to)
 {
 	fputs("usage: carbotd [-t] -c FILE\n"
@@ -50,7 +49,7 @@ static int register_core(void)
 {
 	for (size_t i = 0; i < cb_embedded_n; i++)
 		if (cb_migration((cb_plugin *)&core_plugin, cb_embedded[i].name,
-				 cb_embedded[i].text) != CB_OK)
+		                 cb_embedded[i].text) != CB_OK)
 			return -1;
 	return builtin_register();
 }
@@ -62,7 +61,7 @@ static void drain(void)
 		usleep(10 * 1000);
 	if (atomic_load(&core.inflight) > 0)
 		log_core(CB_LOG_WARN, "drain timeout: %ld requests still in flight",
-			 atomic_load(&core.inflight));
+		         atomic_load(&core.inflight));
 }
 
 int main(int argc, char **argv)
@@ -71,11 +70,21 @@ int main(int argc, char **argv)
 	int check_only = 0, opt;
 	while ((opt = getopt(argc, argv, "c:tVh")) != -1) {
 		switch (opt) {
-		case 'c': path = optarg; break;
-		case 't': check_only = 1; break;
-		case 'V': puts("carbotd " CB_VERSION); return 0;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'c':
+			path = optarg;
+			break;
+		case 't':
+			check_only = 1;
+			break;
+		case 'V':
+			puts("carbotd " CB_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (!path || optind != argc) {
@@ -105,7 +114,7 @@ int main(int argc, char **argv)
 	}
 	const struct core_settings *cs = &core.conf->core;
 	if (db_init(cs->database_url, cs->read_only_database_url, cs->db_pool_size, err,
-		    sizeof err) != 0)
+	            sizeof err) != 0)
 		return die(err);
 	if (migrate_all(err, sizeof err) != 0)
 		return die(err);
@@ -124,8 +133,9 @@ int main(int argc, char **argv)
 		return die("cannot start threads");
 	if (server_start(err, sizeof err) != 0)
 		return die(err);
-	log_core(CB_LOG_INFO, "carbotd %s listening on http://%s:%d with %d I/O and %d handler threads",
-		 CB_VERSION, cs->listen_host, cs->listen_port, cs->io_threads, cs->handler_threads);
+	log_core(CB_LOG_INFO,
+	         "carbotd %s listening on http://%s:%d with %d I/O and %d handler threads",
+	         CB_VERSION, cs->listen_host, cs->listen_port, cs->io_threads, cs->handler_threads);
 
 	int sig = 0;
 	sigwait(&set, &sig);

@@ -86,7 +86,7 @@ static int db_get(cb_req *req)
 {
 	const char *v = cb_req_query(req, "v");
 	cb_res *r = cb_db_q(req, "SELECT $1::text || '!' AS v, count(*) AS n FROM testkit_items",
-			    v ? v : "none");
+	                    v ? v : "none");
 	if (!r)
 		return CB_EDB;
 	cb_json *o = cb_json_new_object(req);
@@ -170,7 +170,8 @@ static int hook(cb_req *req)
 	if (rc == CB_EVETO) {
 		const char *msg = NULL;
 		const char *code = cb_veto_reason(req, &msg);
-		return cb_reply_error(req, 409, code, "%s (order %s)", msg, cb_req_get(req, "order"));
+		return cb_reply_error(req, 409, code, "%s (order %s)", msg,
+		                      cb_req_get(req, "order"));
 	}
 	cb_emit(req, "testkit.thing", body); /* not vetoable: everyone runs */
 	cb_json_set_str(o, "after", cb_req_get(req, "order"));
@@ -184,12 +185,12 @@ static int job_record(cb_req *req, const cb_json *payload)
 	long long fail = 0;
 	cb_json_int(cb_json_get(payload, "fail"), &fail);
 	cb_res *r = cb_db_q(req, "SELECT count(*) AS n FROM testkit_job_runs WHERE tag = $1",
-			    tag ? tag : "");
+	                    tag ? tag : "");
 	if (!r)
 		return CB_EDB;
 	int failing = cb_res_int(r, 0, "n") < fail;
 	cb_db_q(req, "INSERT INTO testkit_job_runs (tag, ok) VALUES ($1, $2)", tag ? tag : "",
-		failing ? "f" : "t");
+	        failing ? "f" : "t");
 	if (failing) {
 		cb_job_error(req, "planned failure for %s", tag ? tag : "");
 		return CB_ERR;
@@ -254,10 +255,10 @@ static int record(cb_req *req, const char *event, const cb_json *data, void *uda
 {
 	(void)udata;
 	const char *text = data ? cb_json_dump(req, data, NULL) : "null";
-	return cb_db_q(req, "INSERT INTO testkit_events (event, data) VALUES ($1, $2::jsonb)", event,
-		       text)
-		       ? CB_OK
-		       : CB_EDB;
+	return cb_db_q(req, "INSERT INTO testkit_events (event, data) VALUES ($1, $2::jsonb)",
+	               event, text)
+	           ? CB_OK
+	           : CB_EDB;
 }
 
 /* Calls fn(p, item) for each item of a comma-separated list. */
