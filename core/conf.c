@@ -268,6 +268,7 @@ static const struct known known_settings[] = {
     {"database_url", K_REQ, F(database_url), 0, 0, NULL},
     {"read_only_database_url", K_OPT, F(read_only_database_url), 0, 0, NULL},
     {"db_pool_size", K_INT, F(db_pool_size), 1, 1000, "40"},
+    {"db_prepare", K_BOOL, F(db_prepare), 0, 0, "on"},
     {"redis", K_REDIS, F(redis), 0, 0, "127.0.0.1:6379"},
     {"log_level", K_LEVEL, F(log_level), 0, 0, "info"},
     {"plugin_dir", K_DIR, F(plugin_dir), 0, 0, CB_PLUGIN_DIR},

@@ -40,6 +40,8 @@ struct core_settings {
 	char *database_url;           /* required */
 	char *read_only_database_url; /* NULL when unset or empty */
 	int db_pool_size;             /* 1..1000, default 40 */
+	int db_prepare;               /* on: statements are prepared once per connection
+	                               * (off behind a pooler in transaction mode) */
 	char *redis;                  /* "host:port" or "unix:/path", default 127.0.0.1:6379 */
 	int log_level;                /* enum log_level_e, default info */
 	char *plugin_dir;      /* resolved against the config's directory; default CB_PLUGIN_DIR */

@@ -134,7 +134,9 @@ void log_access(cb_req *req, double ms);
 void log_core(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- database (db.c, migrate.c) ---- */
-int db_init(const char *dsn, const char *ro_dsn, int pool_size, char *err, size_t errlen);
+/* prepare: cb_db_q* statements are prepared per connection (db_prepare). */
+int db_init(const char *dsn, const char *ro_dsn, int pool_size, int prepare, char *err,
+            size_t errlen);
 void db_shutdown(void);
 void db_release(cb_req *req); /* gives back req's connections */
 int db_ping(cb_req *req);     /* CB_OK when a query round trip works */

@@ -11,11 +11,13 @@
 #include <time.h>
 
 #include "core.h"
+#include "db_stmt.h"
 
 struct db_conn {
 	struct db_conn *next;
 	PGconn *pg;
 	struct pool *pool;
+	struct stmt_cache stmts; /* statements prepared on pg (db_stmt.c) */
 };
 
 struct pool {
@@ -29,6 +31,7 @@ struct pool {
 static struct pool primary = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 static struct pool replica = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 static int have_replica;
+static int prepare_statements = 1; /* the db_prepare setting */
 
 struct cb_res {
 	PGresult *pg;
@@ -85,10 +88,13 @@ static struct db_conn *acquire(cb_req *req, struct pool *p)
 		c->pool = p;
 		c->pg = connect_pg(p->dsn);
 	}
-	if (PQstatus(c->pg) != CONNECTION_OK)
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		stmt_cache_clear(&c->stmts); /* the server forgot them with the session */
 		PQreset(c->pg);
+	}
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		set_error(req, "08006", PQerrorMessage(c->pg));
+		stmt_cache_clear(&c->stmts);
 		PQfinish(c->pg);
 		free(c);
 		pthread_mutex_lock(&p->mu);
@@ -111,6 +117,7 @@ static void give_back(struct db_conn *c)
 		healthy = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
 	}
 	if (!healthy) {
+		stmt_cache_clear(&c->stmts);
 		PQfinish(c->pg);
 		free(c);
 	}
@@ -141,7 +148,33 @@ static void clear_res(void *r)
 	PQclear(((cb_res *)r)->pg);
 }
 
-static cb_res *run(cb_req *req, int ro, const char *sql, int n, const char *const *params)
+/* Runs sql on c: by the name it is prepared under (preparing it on first
+ * use) when prepare is set, else parsed and planned afresh. A prepared
+ * statement whose plan went stale (a table it reads changed its columns:
+ * SQLSTATE 0A000) is dropped and, outside a transaction, run once unprepared. */
+static PGresult *exec(cb_req *req, struct db_conn *c, const char *sql, int n,
+                      const char *const *params, int prepare)
+{
+	PGresult *r = NULL;
+	const char *name =
+	    prepare && prepare_statements ? stmt_prepared(&c->stmts, c->pg, sql, n, &r) : NULL;
+
+	if (!name)
+		return r ? r : PQexecParams(c->pg, sql, n, NULL, params, NULL, NULL, 0);
+	r = PQexecPrepared(c->pg, name, n, params, NULL, NULL, 0);
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	if (PQresultStatus(r) == PGRES_FATAL_ERROR && state && strcmp(state, "0A000") == 0) {
+		stmt_forget(&c->stmts, c->pg, sql);
+		if (!req->in_tx) {
+			PQclear(r);
+			r = PQexecParams(c->pg, sql, n, NULL, params, NULL, NULL, 0);
+		}
+	}
+	return r;
+}
+
+static cb_res *run(cb_req *req, int ro, const char *sql, int n, const char *const *params,
+                   int prepare)
 {
 	struct pool *p = ro && have_replica ? &replica : &primary;
 	struct db_conn **slot = ro && have_replica ? &req->conn_ro : &req->conn;
@@ -154,7 +187,7 @@ static cb_res *run(cb_req *req, int ro, const char *sql, int n, const char *cons
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (!*slot && !(*slot = acquire(req, p)))
 			return NULL;
-		PGresult *r = PQexecParams((*slot)->pg, sql, n, NULL, params, NULL, NULL, 0);
+		PGresult *r = exec(req, *slot, sql, n, params, prepare);
 		ExecStatusType st = PQresultStatus(r);
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
 			cb_res *res = cb_alloc(req, sizeof *res);
@@ -184,19 +217,19 @@ static cb_res *run(cb_req *req, int ro, const char *sql, int n, const char *cons
 
 cb_res *cb_db_query(cb_req *req, const char *sql, int n, const char *const *params)
 {
-	return run(req, 0, sql, n, params);
+	return run(req, 0, sql, n, params, 1);
 }
 
 cb_res *cb_db_query_ro(cb_req *req, const char *sql, int n, const char *const *params)
 {
-	return run(req, 1, sql, n, params);
+	return run(req, 1, sql, n, params, 1);
 }
 
 int cb_db_begin(cb_req *req)
 {
 	if (req->in_tx)
 		return CB_ESTATE;
-	if (!run(req, 0, "BEGIN", 0, NULL))
+	if (!run(req, 0, "BEGIN", 0, NULL, 0))
 		return CB_EDB;
 	req->in_tx = 1;
 	return CB_OK;
@@ -207,7 +240,7 @@ int cb_db_commit(cb_req *req)
 	if (!req->in_tx)
 		return CB_ESTATE;
 	req->in_tx = 0;
-	return run(req, 0, "COMMIT", 0, NULL) ? CB_OK : CB_EDB;
+	return run(req, 0, "COMMIT", 0, NULL, 0) ? CB_OK : CB_EDB;
 }
 
 int cb_db_rollback(cb_req *req)
@@ -215,7 +248,7 @@ int cb_db_rollback(cb_req *req)
 	if (!req->in_tx)
 		return CB_ESTATE;
 	req->in_tx = 0;
-	return run(req, 0, "ROLLBACK", 0, NULL) ? CB_OK : CB_EDB;
+	return run(req, 0, "ROLLBACK", 0, NULL, 0) ? CB_OK : CB_EDB;
 }
 
 const char *cb_db_sqlstate(cb_req *req)
@@ -290,8 +323,10 @@ void db_pool_stats(int *total, int *busy, int *waiting)
 
 /* Waits up to 10 s for the database, so carbotd can start right beside a
  * PostgreSQL that is still coming up. */
-int db_init(const char *dsn, const char *ro_dsn, int pool_size, char *err, size_t errlen)
+int db_init(const char *dsn, const char *ro_dsn, int pool_size, int prepare, char *err,
+            size_t errlen)
 {
+	prepare_statements = prepare;
 	primary.dsn = strdup(dsn);
 	primary.max = pool_size;
 	if (ro_dsn && *ro_dsn) {
@@ -323,6 +358,7 @@ static void drain(struct pool *p)
 	while (p->idle) {
 		struct db_conn *c = p->idle;
 		p->idle = c->next;
+		stmt_cache_clear(&c->stmts);
 		PQfinish(c->pg);
 		free(c);
 		p->total--;

@@ -113,8 +113,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	const struct core_settings *cs = &core.conf->core;
-	if (db_init(cs->database_url, cs->read_only_database_url, cs->db_pool_size, err,
-	            sizeof err) != 0)
+	if (db_init(cs->database_url, cs->read_only_database_url, cs->db_pool_size, cs->db_prepare,
+	            err, sizeof err) != 0)
 		return die(err);
 	if (migrate_all(err, sizeof err) != 0)
 		return die(err);

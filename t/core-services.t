@@ -62,6 +62,27 @@ subtest 'a database restart under a running carbotd is survived' => sub {
 	is $t->get('/readyz')->{status}, 200, 'ready again';
 };
 
+subtest 'statements are prepared once per connection and survive a changed table' => sub {
+	my $self = 'SELECT statement FROM pg_prepared_statements ORDER BY name';
+	my $db = q{SELECT $1::text || '!' AS v, count(*) AS n FROM testkit_items};
+	my $r = $t->get('/t/db/prepared');
+	is $r->{status}, 200;
+	ok((grep { $_ eq $self } @{$r->{json}}), 'the query itself ran as a prepared statement');
+	# one request at a time reuses the connection the last one gave back
+	$t->get("/t/db?v=$_") for 1 .. 3;
+	my @same = grep { $_ eq $db } @{$t->get('/t/db/prepared')->{json}};
+	is scalar @same, 1, 'a statement run three times is prepared once';
+	is $t->get('/t/db?v=p')->{json}{v}, 'p!', 'and answers with the values of each run';
+	my $before = $t->get('/t/db/star');
+	is $before->{status}, 200, 'SELECT * prepared';
+	$t->sql('ALTER TABLE testkit_items ADD COLUMN note text');
+	my $after = $t->get('/t/db/star');
+	is $after->{status}, 200, 'still answers after the table gained a column (stale plan re-made)';
+	is $after->{json}{columns}, $before->{json}{columns} + 1, 'with the new column';
+	$t->sql('ALTER TABLE testkit_items DROP COLUMN note');
+	is $t->get('/t/db/star')->{json}{columns}, $before->{json}{columns}, 'and without it again';
+};
+
 subtest 'rate limit counts, sets headers and refuses with Retry-After' => sub {
 	my @r = map { $t->get('/t/limited') } 1 .. 4;
 	is_deeply [map { $_->{status} } @r], [200, 200, 200, 429], 'limit of 3 per minute';
@@ -168,6 +189,14 @@ subtest 'fetch_private_ok lifts public_only for tests and development' => sub {
 	$t->start_carbotd;
 	my $r = $t->get('/t/fetch?public=1&url=' . $stub->url('/ok'))->{json};
 	is_deeply [@$r{qw(rc body)}], ['CB_OK', 'hello'], 'loopback reachable again';
+};
+
+subtest 'db_prepare = off runs every statement unprepared' => sub {
+	my $off = CarBot::Test->new(test_plugins => ['testkit'], conf => {db_prepare => 'off'});
+	my $r = $off->get('/t/db/prepared');
+	is $r->{status}, 200;
+	is_deeply $r->{json}, [], 'nothing prepared on the connection';
+	is $off->get('/t/db?v=q')->{json}{v}, 'q!', 'queries work';
 };
 
 done_testing;

@@ -9,6 +9,12 @@
  * the next query; a query that fails because the connection broke outside a
  * transaction is retried once on a fresh connection.
  *
+ * Each statement is prepared on a connection the first time that connection
+ * runs its text and executed by name afterwards (the core setting db_prepare,
+ * on by default), so keep values out of the SQL text: besides being unsafe,
+ * they would make every statement new. Set db_prepare = off behind a
+ * connection pooler in transaction mode.
+ *
  * Results are owned by the request and freed when it ends.
  */
 #ifndef CARBOT_DB_H

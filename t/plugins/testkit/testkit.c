@@ -95,6 +95,31 @@ static int db_get(cb_req *req)
 	return cb_reply_json(req, 200, o);
 }
 
+/* Every column of the first item: SELECT * changes its result's shape when
+ * the table gains a column, which a prepared statement must survive. */
+static int db_star(cb_req *req)
+{
+	cb_res *r = cb_db_q0(req, "SELECT * FROM testkit_items ORDER BY id LIMIT 1");
+	if (!r)
+		return CB_EDB;
+	cb_json *o = cb_json_new_object(req);
+	cb_json_set_int(o, "columns", cb_res_cols(r));
+	cb_json_set_int(o, "rows", cb_res_rows(r));
+	return cb_reply_json(req, 200, o);
+}
+
+/* The statements prepared on this request's connection (db_prepare). */
+static int db_prepared(cb_req *req)
+{
+	cb_res *r = cb_db_q0(req, "SELECT statement FROM pg_prepared_statements ORDER BY name");
+	if (!r)
+		return CB_EDB;
+	cb_json *a = cb_json_new_array(req);
+	for (int i = 0; i < cb_res_rows(r); i++)
+		cb_json_push(a, cb_json_new_str(req, cb_res_val(r, i, "statement")));
+	return cb_reply_json(req, 200, a);
+}
+
 /* Inserts two rows in one transaction; ?fail=1 fails between them, and the
  * request's end must roll the first one back. */
 static int tx(cb_req *req)
@@ -344,6 +369,8 @@ static int init(cb_plugin *p)
 	cb_route(p, "GET", "/t/fetch", CB_AUTH_PUBLIC, NULL, fetch);
 	cb_route(p, "GET", "/t/db", CB_AUTH_PUBLIC, NULL, db_get);
 	cb_route(p, "POST", "/t/tx", CB_AUTH_PUBLIC, NULL, tx);
+	cb_route(p, "GET", "/t/db/star", CB_AUTH_PUBLIC, NULL, db_star);
+	cb_route(p, "GET", "/t/db/prepared", CB_AUTH_PUBLIC, NULL, db_prepared);
 	cb_route(p, "GET", "/t/redis", CB_AUTH_PUBLIC, NULL, redis_incr);
 	cb_route(p, "GET", "/t/limited", CB_AUTH_PUBLIC, NULL, limited);
 	cb_route(p, "POST", "/t/hook", CB_AUTH_PUBLIC, NULL, hook);
