@@ -13,33 +13,33 @@
 #include "core.h"
 
 static const char script[] =
-	"local limit, window, block, cost = tonumber(ARGV[1]), tonumber(ARGV[2]),"
-	" tonumber(ARGV[3]), tonumber(ARGV[4])\n"
-	"local b = redis.call('PTTL', KEYS[2])\n"
-	"if b > 0 then return {0, 0, b} end\n"
-	"local n\n"
-	"if cost > 0 then\n"
-	"  n = redis.call('INCRBY', KEYS[1], cost)\n"
-	"  if n == cost then redis.call('PEXPIRE', KEYS[1], window) end\n"
-	"else\n"
-	"  n = tonumber(redis.call('GET', KEYS[1]) or '0')\n"
-	"end\n"
-	"local ttl = redis.call('PTTL', KEYS[1])\n"
-	"if ttl < 0 then\n"
-	"  if n > 0 then redis.call('PEXPIRE', KEYS[1], window) end\n"
-	"  ttl = window\n"
-	"end\n"
-	"if cost == 0 then\n"
-	"  if n >= limit then return {0, 0, ttl} end\n"
-	"  return {1, limit - n, ttl}\n"
-	"end\n"
-	"if n > limit then\n"
-	"  if block > 0 then redis.call('SET', KEYS[2], '1', 'PX', block); return {0, 0, block} end\n"
-	"  return {0, 0, ttl}\n"
-	"end\n"
-	"if n == limit and block > 0 then redis.call('SET', KEYS[2], '1', 'PX', block); "
-	"return {1, 0, block} end\n"
-	"return {1, limit - n, ttl}\n";
+    "local limit, window, block, cost = tonumber(ARGV[1]), tonumber(ARGV[2]),"
+    " tonumber(ARGV[3]), tonumber(ARGV[4])\n"
+    "local b = redis.call('PTTL', KEYS[2])\n"
+    "if b > 0 then return {0, 0, b} end\n"
+    "local n\n"
+    "if cost > 0 then\n"
+    "  n = redis.call('INCRBY', KEYS[1], cost)\n"
+    "  if n == cost then redis.call('PEXPIRE', KEYS[1], window) end\n"
+    "else\n"
+    "  n = tonumber(redis.call('GET', KEYS[1]) or '0')\n"
+    "end\n"
+    "local ttl = redis.call('PTTL', KEYS[1])\n"
+    "if ttl < 0 then\n"
+    "  if n > 0 then redis.call('PEXPIRE', KEYS[1], window) end\n"
+    "  ttl = window\n"
+    "end\n"
+    "if cost == 0 then\n"
+    "  if n >= limit then return {0, 0, ttl} end\n"
+    "  return {1, limit - n, ttl}\n"
+    "end\n"
+    "if n > limit then\n"
+    "  if block > 0 then redis.call('SET', KEYS[2], '1', 'PX', block); return {0, 0, block} end\n"
+    "  return {0, 0, ttl}\n"
+    "end\n"
+    "if n == limit and block > 0 then redis.call('SET', KEYS[2], '1', 'PX', block); "
+    "return {1, 0, block} end\n"
+    "return {1, limit - n, ttl}\n";
 
 static char script_sha[41];
 
@@ -66,7 +66,7 @@ static void fail_mode(cb_rate *out, long long limit)
 }
 
 int cb_ratelimit(cb_req *req, const char *key, long long limit, long long window_s,
-		 long long block_s, long long cost, cb_rate *out)
+                 long long block_s, long long cost, cb_rate *out)
 {
 	if (!key || !out || limit < 0 || window_s <= 0 || block_s < 0 || cost < 0)
 		return CB_EINVAL;
@@ -105,9 +105,9 @@ int cb_ratelimit_refund(cb_req *req, const char *key, long long cost)
 	snprintf(c, sizeof c, "%lld", cost);
 	/* never below zero, so a refund cannot grant extra requests */
 	const char *argv[] = {"EVAL",
-			      "local n = redis.call('DECRBY', KEYS[1], ARGV[1]) "
-			      "if n < 0 then redis.call('SET', KEYS[1], 0, 'KEEPTTL') end return n",
-			      "1", k1, c};
+	                      "local n = redis.call('DECRBY', KEYS[1], ARGV[1]) "
+	                      "if n < 0 then redis.call('SET', KEYS[1], 0, 'KEEPTTL') end return n",
+	                      "1", k1, c};
 	cb_redis_reply *r = cb_redis(req, 5, argv, NULL);
 	return cb_redis_type(r) == CB_REDIS_INTEGER ? CB_OK : CB_EREDIS;
 }
@@ -131,7 +131,7 @@ int cb_ratelimit_reply(cb_req *req, const cb_rate *rate)
 	cb_ratelimit_headers(req, rate);
 	if (rate->unavailable)
 		return cb_reply_error(req, 503, "unavailable",
-				      "Rate limiting is unavailable; try again shortly");
+		                      "Rate limiting is unavailable; try again shortly");
 	return cb_reply_error(req, 429, "rate_limited", "Too many requests; retry in %lld s",
-			      (rate->reset_ms + 999) / 1000);
+	                      (rate->reset_ms + 999) / 1000);
 }

@@ -9,13 +9,13 @@
 
 #include "core.h"
 
-static char *host;      /* NULL when unix socket */
+static char *host; /* NULL when unix socket */
 static char *unix_path;
 static int port;
 
 static __thread redisContext *ctx;
 static __thread double last_failure_ms;
-static atomic_int warned_at; /* seconds, to log unreachability once a second */
+static atomic_int warned_at;         /* seconds, to log unreachability once a second */
 static _Atomic long long last_up_ms; /* when some thread last dialled successfully */
 
 void redis_configure(const char *addr)
@@ -52,7 +52,7 @@ static redisContext *conn(void)
 		return NULL;
 	struct timeval tv = {1, 0};
 	ctx = unix_path ? redisConnectUnixWithTimeout(unix_path, tv)
-			: redisConnectWithTimeout(host ? host : "127.0.0.1", port, tv);
+	                : redisConnectWithTimeout(host ? host : "127.0.0.1", port, tv);
 	if (!ctx || ctx->err) {
 		warn_down(ctx ? ctx->errstr : "cannot allocate a context");
 		if (ctx)
@@ -121,11 +121,16 @@ int cb_redis_type(const cb_redis_reply *rr)
 		return CB_REDIS_NIL;
 	switch (r->type) {
 	case REDIS_REPLY_STRING:
-	case REDIS_REPLY_STATUS: return CB_REDIS_STRING;
-	case REDIS_REPLY_INTEGER: return CB_REDIS_INTEGER;
-	case REDIS_REPLY_ARRAY: return CB_REDIS_ARRAY;
-	case REDIS_REPLY_ERROR: return CB_REDIS_ERROR;
-	default: return CB_REDIS_NIL;
+	case REDIS_REPLY_STATUS:
+		return CB_REDIS_STRING;
+	case REDIS_REPLY_INTEGER:
+		return CB_REDIS_INTEGER;
+	case REDIS_REPLY_ARRAY:
+		return CB_REDIS_ARRAY;
+	case REDIS_REPLY_ERROR:
+		return CB_REDIS_ERROR;
+	default:
+		return CB_REDIS_NIL;
 	}
 }
 
@@ -145,7 +150,7 @@ const char *cb_redis_str(const cb_redis_reply *rr, size_t *len)
 {
 	const redisReply *r = (const redisReply *)rr;
 	int has = r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS ||
-			r->type == REDIS_REPLY_ERROR);
+	                r->type == REDIS_REPLY_ERROR);
 	if (len)
 		*len = has ? r->len : 0;
 	return has ? r->str : NULL;
