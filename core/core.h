@@ -149,6 +149,24 @@ void redis_configure(const char *addr);
 int redis_ping(cb_req *req);
 void redis_thread_cleanup(void);
 
+/* ---- Rate-limit commands (ratelimit.c), shared with pipelines ---- */
+#define RL_ARGC 9
+struct rl_cmd {
+	char k1[600], k2[600], a1[24], a2[24], a3[24], a4[24];
+	const char *argv[RL_ARGC]; /* EVALSHA sha 2 k1 k2 a1..a4, pointing into this */
+	long long limit;
+};
+/* Fills c for one cb_ratelimit check; CB_OK or CB_EINVAL. */
+int ratelimit_cmd(struct rl_cmd *c, const char *key, long long limit, long long window_s,
+                  long long block_s, long long cost);
+/* 1 when r says Redis does not know the script (then ratelimit_eval). */
+int ratelimit_noscript(const cb_redis_reply *r);
+/* Runs c with EVAL (loading the script). */
+cb_redis_reply *ratelimit_eval(cb_req *req, struct rl_cmd *c);
+/* out from the script's reply r; CB_EREDIS (out per the fail mode) if r is
+ * not one. */
+int ratelimit_outcome(const cb_redis_reply *r, long long limit, cb_rate *out);
+
 /* ---- jobs (jobs.c) ---- */
 int jobs_start(int nthreads);
 void jobs_stop(void);

@@ -65,27 +65,43 @@ static void fail_mode(cb_rate *out, long long limit)
 	out->unavailable = 1;
 }
 
-int cb_ratelimit(cb_req *req, const char *key, long long limit, long long window_s,
-                 long long block_s, long long cost, cb_rate *out)
+int ratelimit_cmd(struct rl_cmd *c, const char *key, long long limit, long long window_s,
+                  long long block_s, long long cost)
 {
-	if (!key || !out || limit < 0 || window_s <= 0 || block_s < 0 || cost < 0)
+	if (!key || limit < 0 || window_s <= 0 || block_s < 0 || cost < 0)
 		return CB_EINVAL;
 	ensure_sha();
-	char k1[600], k2[600], a1[24], a2[24], a3[24], a4[24];
-	snprintf(k1, sizeof k1, "rl:%.500s", key);
-	snprintf(k2, sizeof k2, "rlb:%.500s", key);
-	snprintf(a1, sizeof a1, "%lld", limit);
-	snprintf(a2, sizeof a2, "%lld", window_s * 1000);
-	snprintf(a3, sizeof a3, "%lld", block_s * 1000);
-	snprintf(a4, sizeof a4, "%lld", cost);
-	const char *argv[] = {"EVALSHA", script_sha, "2", k1, k2, a1, a2, a3, a4};
-	cb_redis_reply *r = cb_redis(req, 9, argv, NULL);
-	if (cb_redis_type(r) == CB_REDIS_ERROR &&
-	    strncmp(cb_redis_str(r, NULL), "NOSCRIPT", 8) == 0) {
-		argv[0] = "EVAL";
-		argv[1] = script;
-		r = cb_redis(req, 9, argv, NULL);
-	}
+	snprintf(c->k1, sizeof c->k1, "rl:%.500s", key);
+	snprintf(c->k2, sizeof c->k2, "rlb:%.500s", key);
+	snprintf(c->a1, sizeof c->a1, "%lld", limit);
+	snprintf(c->a2, sizeof c->a2, "%lld", window_s * 1000);
+	snprintf(c->a3, sizeof c->a3, "%lld", block_s * 1000);
+	snprintf(c->a4, sizeof c->a4, "%lld", cost);
+	const char *argv[RL_ARGC] = {"EVALSHA", script_sha, "2",   c->k1, c->k2,
+	                             c->a1,     c->a2,      c->a3, c->a4};
+	memcpy(c->argv, argv, sizeof argv);
+	c->limit = limit;
+	return CB_OK;
+}
+
+int ratelimit_noscript(const cb_redis_reply *r)
+{
+	return cb_redis_type(r) == CB_REDIS_ERROR &&
+	       strncmp(cb_redis_str(r, NULL), "NOSCRIPT", 8) == 0;
+}
+
+cb_redis_reply *ratelimit_eval(cb_req *req, struct rl_cmd *c)
+{
+	const char *argv[RL_ARGC];
+
+	memcpy(argv, c->argv, sizeof argv);
+	argv[0] = "EVAL";
+	argv[1] = script;
+	return cb_redis(req, RL_ARGC, argv, NULL);
+}
+
+int ratelimit_outcome(const cb_redis_reply *r, long long limit, cb_rate *out)
+{
 	if (cb_redis_type(r) != CB_REDIS_ARRAY || cb_redis_len(r) != 3) {
 		fail_mode(out, limit);
 		return CB_EREDIS;
@@ -96,6 +112,19 @@ int cb_ratelimit(cb_req *req, const char *key, long long limit, long long window
 	out->reset_ms = cb_redis_int(cb_redis_at(r, 2));
 	out->unavailable = 0;
 	return CB_OK;
+}
+
+int cb_ratelimit(cb_req *req, const char *key, long long limit, long long window_s,
+                 long long block_s, long long cost, cb_rate *out)
+{
+	struct rl_cmd c;
+
+	if (!out || ratelimit_cmd(&c, key, limit, window_s, block_s, cost) != CB_OK)
+		return CB_EINVAL;
+	cb_redis_reply *r = cb_redis(req, RL_ARGC, c.argv, NULL);
+	if (ratelimit_noscript(r))
+		r = ratelimit_eval(req, &c);
+	return ratelimit_outcome(r, limit, out);
 }
 
 int cb_ratelimit_refund(cb_req *req, const char *key, long long cost)

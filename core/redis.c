@@ -175,3 +175,138 @@ int redis_ping(cb_req *req)
 	cb_redis_reply *r = cb_redis_c(req, "PING");
 	return r && cb_redis_type(r) == CB_REDIS_STRING ? CB_OK : CB_EREDIS;
 }
+
+/* ---- Pipelines: several commands, one round trip ---- */
+
+struct pipe_cmd {
+	int argc;
+	const char **argv;
+	size_t *lens;
+	struct rl_cmd *rate; /* set for a rate-limit check */
+	redisReply *reply;
+};
+
+struct cb_redis_pipe {
+	cb_req *req;
+	int n, ran;
+	struct pipe_cmd cmd[CB_REDIS_PIPE_MAX];
+};
+
+cb_redis_pipe *cb_redis_pipe_new(cb_req *req)
+{
+	cb_redis_pipe *p = cb_alloc(req, sizeof *p);
+
+	if (p) {
+		memset(p, 0, sizeof *p);
+		p->req = req;
+	}
+	return p;
+}
+
+static int pipe_slot(cb_redis_pipe *p)
+{
+	return p && !p->ran && p->n < CB_REDIS_PIPE_MAX ? p->n : CB_EINVAL;
+}
+
+int cb_redis_pipe_add(cb_redis_pipe *p, int argc, const char *const *argv, const size_t *lens)
+{
+	int i = pipe_slot(p);
+
+	if (i < 0 || argc < 1 || argc > 64 || !argv)
+		return CB_EINVAL;
+	struct pipe_cmd *c = &p->cmd[i];
+	c->argv = cb_alloc(p->req, sizeof(char *) * (size_t)argc);
+	c->lens = cb_alloc(p->req, sizeof(size_t) * (size_t)argc);
+	for (int a = 0; a < argc; a++) {
+		c->lens[a] = lens ? lens[a] : strlen(argv[a]);
+		c->argv[a] = cb_strndup(p->req, argv[a], c->lens[a]);
+	}
+	c->argc = argc;
+	return p->n++;
+}
+
+int cb_redis_pipe_ratelimit(cb_redis_pipe *p, const char *key, long long limit, long long window_s,
+                            long long block_s, long long cost)
+{
+	int i = pipe_slot(p);
+
+	if (i < 0)
+		return CB_EINVAL;
+	struct rl_cmd *rc = cb_alloc(p->req, sizeof *rc);
+	if (ratelimit_cmd(rc, key, limit, window_s, block_s, cost) != CB_OK)
+		return CB_EINVAL;
+	i = cb_redis_pipe_add(p, RL_ARGC, rc->argv, NULL);
+	if (i >= 0)
+		p->cmd[i].rate = rc;
+	return i;
+}
+
+/* One attempt on c: append everything, read everything. 0, or -1 with the
+ * replies read so far freed. */
+static int pipe_exchange(redisContext *c, cb_redis_pipe *p)
+{
+	for (int i = 0; i < p->n; i++)
+		if (redisAppendCommandArgv(c, p->cmd[i].argc, p->cmd[i].argv, p->cmd[i].lens) !=
+		    REDIS_OK)
+			return -1;
+	for (int i = 0; i < p->n; i++) {
+		void *r = NULL;
+		if (redisGetReply(c, &r) != REDIS_OK || !r) {
+			for (int j = 0; j < i; j++) {
+				freeReplyObject(p->cmd[j].reply);
+				p->cmd[j].reply = NULL;
+			}
+			return -1;
+		}
+		p->cmd[i].reply = r;
+	}
+	return 0;
+}
+
+int cb_redis_pipe_run(cb_redis_pipe *p)
+{
+	int ok = 0;
+
+	if (!p || p->ran)
+		return CB_EINVAL;
+	p->ran = 1;
+	/* as cb_redis: a broken connection is redialled at once, once */
+	for (int attempt = 0; attempt < 2 && !ok && p->n; attempt++) {
+		int fresh = ctx == NULL;
+		redisContext *c = conn();
+		if (!c)
+			return CB_EREDIS;
+		ok = pipe_exchange(c, p) == 0;
+		if (!ok) {
+			warn_down(c->errstr[0] ? c->errstr : "pipeline failed");
+			redis_thread_cleanup();
+			if (fresh)
+				break;
+		}
+	}
+	if (!ok && p->n) {
+		last_failure_ms = now_ms();
+		return CB_EREDIS;
+	}
+	for (int i = 0; i < p->n; i++) {
+		cb_cleanup(p->req, free_reply, p->cmd[i].reply);
+		/* Redis restarted and forgot the script: load it on this one */
+		if (p->cmd[i].rate && ratelimit_noscript((cb_redis_reply *)p->cmd[i].reply))
+			p->cmd[i].reply = (redisReply *)ratelimit_eval(p->req, p->cmd[i].rate);
+	}
+	return CB_OK;
+}
+
+cb_redis_reply *cb_redis_pipe_reply(cb_redis_pipe *p, int i)
+{
+	if (!p || !p->ran || i < 0 || i >= p->n)
+		return NULL;
+	return (cb_redis_reply *)p->cmd[i].reply;
+}
+
+int cb_redis_pipe_rate(cb_redis_pipe *p, int i, cb_rate *out)
+{
+	if (!p || !out || i < 0 || i >= p->n || !p->cmd[i].rate)
+		return CB_EINVAL;
+	return ratelimit_outcome(cb_redis_pipe_reply(p, i), p->cmd[i].rate->limit, out);
+}

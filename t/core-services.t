@@ -93,6 +93,30 @@ subtest 'rate limit counts, sets headers and refuses with Retry-After' => sub {
 	is $t->get('/t/limited?peek=1')->{status}, 429, 'looking counts nothing and is refused too';
 };
 
+# JSON true/false as 1/0, for is_deeply
+sub plain {
+	my ($h) = @_;
+	return {map { $_ => (ref $h->{$_} ? 0 + $h->{$_} : $h->{$_}) } keys %$h};
+}
+
+subtest 'a Redis pipeline answers every command in order, rate limits included' => sub {
+	my $r = $t->get('/t/pipe?name=a');
+	is $r->{status}, 200;
+	is_deeply plain($r->{json}), {run => 'CB_OK', set => 'OK', rate => 'CB_OK', allowed => 1, unavailable => 0,
+	                       remaining => 1, get => 'v1', bad_is_error => 1, incr => 1,
+	                       rate_of_get => 'CB_EINVAL', add_after_run => 'CB_EINVAL'},
+		'each reply at its index; an error reply does not disturb the others';
+	$r = $t->get('/t/pipe?name=a');
+	is_deeply [@{plain($r->{json})}{qw(allowed remaining incr)}], [1, 0, 2], 'second run counts on';
+	$r = $t->get('/t/pipe?name=a');
+	is_deeply [@{plain($r->{json})}{qw(allowed remaining incr)}], [0, 0, 3], 'third is over the limit of 2';
+	is $t->get('/t/pipe?name=b')->{json}{allowed}, 1, 'limits are per key';
+	system('redis-cli', '-p', $t->redis_port, 'SCRIPT', 'FLUSH') == 0 or die 'redis-cli';
+	$r = $t->get('/t/pipe?name=c');
+	is_deeply [@{plain($r->{json})}{qw(run allowed remaining)}], ['CB_OK', 1, 1],
+		'after Redis forgot its scripts the limit still works (NOSCRIPT reloaded)';
+};
+
 subtest 'Redis down: commands fail fast with 503, limits fail open, readyz says why' => sub {
 	is $t->get('/t/redis')->{status}, 200, 'Redis works';
 	$t->get('/t/redis') for 1 .. 40; # many handler threads now hold a connection
@@ -102,6 +126,9 @@ subtest 'Redis down: commands fail fast with 503, limits fail open, readyz says 
 	$r = $t->get('/t/limited');
 	is $r->{status}, 200, 'rate limit fails open (ratelimit_on_redis_down = open)';
 	ok $r->{json}{unavailable}, 'the plugin is told the limit was not checked';
+	$r = $t->get('/t/pipe?name=down');
+	is_deeply [@{plain($r->{json})}{qw(run rate allowed unavailable get)}], ['CB_EREDIS', 'CB_EREDIS', 1, 1, undef],
+		'a pipeline fails as a whole; its limits fail open too';
 	my $ready = $t->get('/readyz');
 	is $ready->{status}, 503, 'readyz 503';
 	is_deeply [map { "$_->{check}=$_->{status}" } @{$ready->{json}{error}{details}}], ['redis=unreachable'],

@@ -131,6 +131,12 @@
 	X(cb_hmac_sha256_hex) \
 	X(cb_random_hex) \
 	X(cb_is_uuid) \
+	X(cb_redis_pipe_new) \
+	X(cb_redis_pipe_add) \
+	X(cb_redis_pipe_ratelimit) \
+	X(cb_redis_pipe_run) \
+	X(cb_redis_pipe_reply) \
+	X(cb_redis_pipe_rate) \
 
 /* The table. size is sizeof(struct cb_api) of the core that filled it. */
 struct cb_api {
@@ -294,6 +300,12 @@ extern const struct cb_api *cb__api __attribute__((visibility("hidden")));
 #define cb_hmac_sha256_hex(...) (cb__api->cb_hmac_sha256_hex(__VA_ARGS__))
 #define cb_random_hex(...) (cb__api->cb_random_hex(__VA_ARGS__))
 #define cb_is_uuid(...) (cb__api->cb_is_uuid(__VA_ARGS__))
+#define cb_redis_pipe_new(...) (cb__api->cb_redis_pipe_new(__VA_ARGS__))
+#define cb_redis_pipe_add(...) (cb__api->cb_redis_pipe_add(__VA_ARGS__))
+#define cb_redis_pipe_ratelimit(...) (cb__api->cb_redis_pipe_ratelimit(__VA_ARGS__))
+#define cb_redis_pipe_run(...) (cb__api->cb_redis_pipe_run(__VA_ARGS__))
+#define cb_redis_pipe_reply(...) (cb__api->cb_redis_pipe_reply(__VA_ARGS__))
+#define cb_redis_pipe_rate(...) (cb__api->cb_redis_pipe_rate(__VA_ARGS__))
 
 #endif /* CB_CORE_BUILD */
 

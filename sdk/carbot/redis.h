@@ -20,10 +20,10 @@ typedef struct cb_redis_reply cb_redis_reply;
 
 enum cb_redis_type {
 	CB_REDIS_NIL = 0,
-	CB_REDIS_STRING,  /* bulk string or status */
+	CB_REDIS_STRING, /* bulk string or status */
 	CB_REDIS_INTEGER,
 	CB_REDIS_ARRAY,
-	CB_REDIS_ERROR,   /* the server's error reply; text via cb_redis_str */
+	CB_REDIS_ERROR, /* the server's error reply; text via cb_redis_str */
 };
 
 /* Runs one command given as argc arguments (binary safe: lens[i] bytes of
@@ -32,9 +32,10 @@ enum cb_redis_type {
 cb_redis_reply *cb_redis(cb_req *req, int argc, const char *const *argv, const size_t *lens);
 
 /* Convenience: cb_redis_c(req, "SET", key, value) with 1..16 string args. */
-#define cb_redis_c(req, ...) \
+#define cb_redis_c(req, ...)                                                                       \
 	cb_redis((req), CB__RNARG(__VA_ARGS__), (const char *const[]){__VA_ARGS__}, NULL)
-#define CB__RNARG(...) CB__RNARG_(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define CB__RNARG(...)                                                                             \
+	CB__RNARG_(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
 #define CB__RNARG_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, N, ...) N
 
 /* Reply accessors; all accept NULL (type CB_REDIS_NIL, values 0/NULL). */
@@ -45,17 +46,68 @@ const char *cb_redis_str(const cb_redis_reply *r, size_t *len);
 size_t cb_redis_len(const cb_redis_reply *r);
 const cb_redis_reply *cb_redis_at(const cb_redis_reply *r, size_t i);
 
+/* ---- Pipelines (SDK 1.4) ----
+ *
+ * Several commands sent together and answered together: one round trip to
+ * Redis instead of one per command. Commands run in order but not atomically
+ * (other clients' commands may run between them); use a Lua script when they
+ * must see each other's effects as one. At most CB_REDIS_PIPE_MAX commands.
+ *
+ *   cb_redis_pipe *p = cb_redis_pipe_new(req);
+ *   int lim = cb_redis_pipe_ratelimit(p, "chat:sess:...", 30, 60, 0, 1);
+ *   int get = cb_redis_pipe_c(p, "GET", "chat:ctx:...");
+ *   cb_redis_pipe_run(p);
+ *   cb_redis_pipe_rate(p, lim, &rate);
+ *   cb_redis_reply *ctx = cb_redis_pipe_reply(p, get);
+ */
+#define CB_REDIS_PIPE_MAX 16
+typedef struct cb_redis_pipe cb_redis_pipe;
+typedef struct cb_rate cb_rate;
+
+/* A new, empty pipeline, owned by req. NULL when out of memory. */
+cb_redis_pipe *cb_redis_pipe_new(cb_req *req);
+
+/* Queues one command (arguments as for cb_redis; copied, so the caller's
+ * buffers may go). Returns its index (0, 1, ...) for cb_redis_pipe_reply,
+ * or CB_EINVAL (negative) for a bad command, a full or already run pipe. */
+int cb_redis_pipe_add(cb_redis_pipe *p, int argc, const char *const *argv, const size_t *lens);
+#define cb_redis_pipe_c(p, ...)                                                                    \
+	cb_redis_pipe_add((p), CB__RNARG(__VA_ARGS__), (const char *const[]){__VA_ARGS__}, NULL)
+
+/* Queues a rate-limit check, with the meaning and arguments of
+ * cb_ratelimit. Returns its index for cb_redis_pipe_rate, or CB_EINVAL. */
+int cb_redis_pipe_ratelimit(cb_redis_pipe *p, const char *key, long long limit, long long window_s,
+                            long long block_s, long long cost);
+
+/* Sends every queued command and reads every reply. Returns CB_OK, or
+ * CB_EREDIS when Redis is unreachable (then every reply is NULL and every
+ * rate limit decides by ratelimit_on_redis_down), CB_EINVAL if p is NULL or
+ * ran before. */
+int cb_redis_pipe_run(cb_redis_pipe *p);
+
+/* The reply to command i after cb_redis_pipe_run (owned by the request), or
+ * NULL (Redis unreachable, i not a command of p). */
+cb_redis_reply *cb_redis_pipe_reply(cb_redis_pipe *p, int i);
+
+/* The outcome of rate-limit check i after cb_redis_pipe_run, into out:
+ * CB_OK, CB_EREDIS (out filled as cb_ratelimit does when Redis is down), or
+ * CB_EINVAL when i is not a rate-limit check of p. */
+int cb_redis_pipe_rate(cb_redis_pipe *p, int i, cb_rate *out);
+
 /* Outcome of one rate-limit check. Callers set .size = sizeof(cb_rate)
  * (CB_RATE_INIT does) so the struct can grow. */
 typedef struct cb_rate {
 	size_t size;
-	int allowed;          /* 1 when the request may proceed */
-	long long limit;      /* the limit checked against */
-	long long remaining;  /* requests left in the window (>= 0) */
-	long long reset_ms;   /* milliseconds until the window (or block) ends */
-	int unavailable;      /* 1 when Redis could not be asked */
+	int allowed;         /* 1 when the request may proceed */
+	long long limit;     /* the limit checked against */
+	long long remaining; /* requests left in the window (>= 0) */
+	long long reset_ms;  /* milliseconds until the window (or block) ends */
+	int unavailable;     /* 1 when Redis could not be asked */
 } cb_rate;
-#define CB_RATE_INIT {sizeof(cb_rate), 0, 0, 0, 0, 0}
+#define CB_RATE_INIT                                                                               \
+	{                                                                                          \
+		sizeof(cb_rate), 0, 0, 0, 0, 0                                                     \
+	}
 
 /* Counts cost requests (0 = only look) against key: at most limit per
  * window_s seconds (the window starts with the first counted request). The
@@ -69,7 +121,7 @@ typedef struct cb_rate {
  * email + ip ...). Returns CB_OK, or CB_EREDIS (out filled according to
  * ratelimit_on_redis_down, unavailable = 1). */
 int cb_ratelimit(cb_req *req, const char *key, long long limit, long long window_s,
-		 long long block_s, long long cost, cb_rate *out);
+                 long long block_s, long long cost, cb_rate *out);
 
 /* Gives back cost requests counted earlier on key (e.g. for a successful
  * login when only failures count). Returns CB_OK or CB_EREDIS. */

@@ -172,6 +172,36 @@ static int limited(cb_req *req)
 	return cb_reply_json(req, 200, o);
 }
 
+/* One pipeline: SET, a rate limit (limit 2 a minute per ?name), GET, an
+ * unknown command (an error reply in the middle), INCR. */
+static int pipe_run(cb_req *req)
+{
+	const char *name = cb_req_query(req, "name");
+	cb_redis_pipe *p = cb_redis_pipe_new(req);
+	cb_rate rate = CB_RATE_INIT;
+	char *k = cb_sprintf(req, "testkit:pipe:%s", name ? name : "-");
+
+	int set = cb_redis_pipe_c(p, "SET", k, "v1", "EX", "60");
+	int lim = cb_redis_pipe_ratelimit(p, k, 2, 60, 0, 1);
+	int get = cb_redis_pipe_c(p, "GET", k);
+	int bad = cb_redis_pipe_c(p, "NOSUCHCOMMAND");
+	int inc = cb_redis_pipe_c(p, "INCR", cb_sprintf(req, "%s:n", k));
+	cb_json *o = cb_json_new_object(req);
+	cb_json_set_str(o, "run", cb_strerror(cb_redis_pipe_run(p)));
+	cb_json_set_str(o, "set", cb_redis_str(cb_redis_pipe_reply(p, set), NULL));
+	cb_json_set_str(o, "rate", cb_strerror(cb_redis_pipe_rate(p, lim, &rate)));
+	cb_json_set_bool(o, "allowed", rate.allowed);
+	cb_json_set_bool(o, "unavailable", rate.unavailable);
+	cb_json_set_int(o, "remaining", rate.remaining);
+	cb_json_set_str(o, "get", cb_redis_str(cb_redis_pipe_reply(p, get), NULL));
+	cb_json_set_bool(o, "bad_is_error",
+	                 cb_redis_type(cb_redis_pipe_reply(p, bad)) == CB_REDIS_ERROR);
+	cb_json_set_int(o, "incr", cb_redis_int(cb_redis_pipe_reply(p, inc)));
+	cb_json_set_str(o, "rate_of_get", cb_strerror(cb_redis_pipe_rate(p, get, &rate)));
+	cb_json_set_str(o, "add_after_run", cb_strerror(cb_redis_pipe_c(p, "PING")));
+	return cb_reply_json(req, 200, o);
+}
+
 /* hooks: three subscribers record their order; "veto" is vetoed */
 static int sub(cb_req *req, const char *event, const cb_json *data, void *udata)
 {
@@ -373,6 +403,7 @@ static int init(cb_plugin *p)
 	cb_route(p, "GET", "/t/db/prepared", CB_AUTH_PUBLIC, NULL, db_prepared);
 	cb_route(p, "GET", "/t/redis", CB_AUTH_PUBLIC, NULL, redis_incr);
 	cb_route(p, "GET", "/t/limited", CB_AUTH_PUBLIC, NULL, limited);
+	cb_route(p, "GET", "/t/pipe", CB_AUTH_PUBLIC, NULL, pipe_run);
 	cb_route(p, "POST", "/t/hook", CB_AUTH_PUBLIC, NULL, hook);
 	cb_route(p, "POST", "/t/job", CB_AUTH_PUBLIC, NULL, job);
 	cb_route(p, "GET", "/t/internal", CB_AUTH_INTERNAL, NULL, internal);
