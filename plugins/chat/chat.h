@@ -202,11 +202,11 @@ int session_id_ok(const char *s);
  * without storing the IP. */
 char *visitor_id(cb_req *req, const char *key_id);
 
-/* Hex SHA-256 of s for Redis key names (never an IP in clear). */
-
-/* The session's context from Redis ({"conv", "lead", "hist"}), a new empty
- * one when absent or unreadable. */
-cb_json *ctx_load(cb_req *req, const char *key_id, const char *session_id);
+/* The Redis key of a session's context, and the context ({"conv", "lead",
+ * "hist"}) from the reply to a GET of it: a new empty one when absent or
+ * unreadable. */
+const char *ctx_key(cb_req *req, const char *key_id, const char *session_id);
+cb_json *ctx_load(cb_req *req, const cb_redis_reply *cached);
 /* Saves it with the idle TTL. CB_OK or CB_EREDIS. */
 int ctx_save(cb_req *req, const char *key_id, const char *session_id, const cb_json *ctx);
 /* Appends a turn to ctx.hist, keeping the last llm_history. */

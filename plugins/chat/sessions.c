@@ -40,14 +40,13 @@ char *visitor_id(cb_req *req, const char *key_id)
 	                          strlen(msg));
 }
 
-static const char *ctx_key(cb_req *req, const char *key_id, const char *session_id)
+const char *ctx_key(cb_req *req, const char *key_id, const char *session_id)
 {
 	return cb_sprintf(req, "chat:ctx:%s:%s", key_id, session_id);
 }
 
-cb_json *ctx_load(cb_req *req, const char *key_id, const char *session_id)
+cb_json *ctx_load(cb_req *req, const cb_redis_reply *r)
 {
-	cb_redis_reply *r = cb_redis_c(req, "GET", ctx_key(req, key_id, session_id));
 	size_t len = 0;
 	const char *s = cb_redis_type(r) == CB_REDIS_STRING ? cb_redis_str(r, &len) : NULL;
 	cb_json *ctx = s ? cb_json_parse(req, s, len, NULL, 0) : NULL;

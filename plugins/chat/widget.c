@@ -1,12 +1,12 @@
 /* widget.c — POST /api/v1/widget/chat, the hottest path.
  *
- * Per message: the key check (keys plugin, before this handler), a
- * per-session rate limit and the key's usage count (Redis), the session
- * context (Redis), the business data (memory), the answer (built-in engine,
- * or the LLM), then ONE SQL statement that finds or starts the conversation
- * and stores both messages (bench/chat.pl runs the very same statement under
- * pgbench), and the context written back. Nothing on this path locks the
- * client_keys row: usage counters live in Redis (keys plugin). */
+ * Per message: the key check (keys plugin, before this handler: two Redis
+ * round trips), the per-session rate limit with the session context (one
+ * round trip), the key's usage count (one), the business data (memory), the
+ * answer (built-in engine, or the LLM), then ONE SQL statement that finds or
+ * starts the conversation and stores both messages (bench/chat.pl runs the
+ * very same statement under pgbench), and the context written back (one). Nothing on this path
+ * locks the client_keys row: usage counters live in Redis (keys plugin). */
 #include <stdio.h>
 #include <string.h>
 
@@ -217,7 +217,9 @@ int h_widget_chat(cb_req *req)
 	struct reply rep = {NULL, NULL};
 	const char *key_id = cb_req_get(req, "key.id");
 	const char *intent, *lang, *source, *conv_id = NULL;
-	int rc;
+	cb_redis_pipe *p;
+	cb_rate rate = CB_RATE_INIT;
+	int rc, li, gi;
 
 	cors_allow(req);
 	body = cb_req_json(req);
@@ -225,10 +227,16 @@ int h_widget_chat(cb_req *req)
 		return CB_OK;
 	if (!read_chat(req, body, &in))
 		return CB_OK;
-	if (visitor_limited(req, cb_sprintf(req, "sess:%s:%s", key_id, in.session_id),
-	                    chat_cf.session_limit, chat_cf.session_window))
-		return CB_OK;
-	ctx = ctx_load(req, key_id, in.session_id);
+	/* the session's rate limit and its context: one round trip */
+	p = cb_redis_pipe_new(req);
+	li = cb_redis_pipe_ratelimit(p, cb_sprintf(req, "chat:sess:%s:%s", key_id, in.session_id),
+	                             chat_cf.session_limit, chat_cf.session_window, 0, 1);
+	gi = cb_redis_pipe_c(p, "GET", ctx_key(req, key_id, in.session_id));
+	cb_redis_pipe_run(p);
+	cb_redis_pipe_rate(p, li, &rate);
+	if (!rate.allowed)
+		return cb_ratelimit_reply(req, &rate);
+	ctx = ctx_load(req, cb_redis_pipe_reply(p, gi));
 	if (usage_refused(req, "message"))
 		return CB_OK;
 	if (!cb_json_get_str(ctx, "conv") && usage_refused(req, "conversation"))

@@ -5,9 +5,10 @@
  * Order: the per-IP limit first (it also guards the key lookup against
  * guessing), then the key (X-CarBot-Key header, else the JSON body's
  * client_key), its checks against the Origin header (validate.c), then the
- * per-key limit. The spec's numbers are the defaults: 100 requests per IP per
- * 15 minutes (then blocked for 15 minutes), 1000 per key per hour (then
- * blocked for an hour).
+ * per-key limit. Round trips to Redis: two for a cached key (the IP limit
+ * with the cached record; the key limit with the usage counts). The spec's numbers are the
+ * defaults: 100 requests per IP per 15 minutes (then blocked for 15 minutes), 1000 per key per hour
+ * (then blocked for an hour).
  *
  * A widget on a hosted landing page cannot carry a key (keys are stored
  * hashed); it names its page in X-CarBot-Page instead. The landing plugin
@@ -142,19 +143,44 @@ static int page_key(cb_req *req, const struct landing_api *landing, const char *
 	return st;
 }
 
+/* The per-IP limit and, when a well-formed key is presented, its cached
+ * record: one round trip. 1 when the IP is refused (answered). */
+static int ip_refused(cb_req *req, const char *key)
+{
+	const char *ip = cb_req_client_ip(req);
+	cb_redis_pipe *p = cb_redis_pipe_new(req);
+	cb_rate r = CB_RATE_INIT;
+	const char *hash =
+	    key && keys_cf.cache_ttl > 0 && key_well_formed(key) ? key_hash_hex(req, key) : NULL;
+	int li = cb_redis_pipe_ratelimit(
+	    p, cb_sprintf(req, "keys:ip:%s", cb_sha256_hex(req, ip, strlen(ip))),
+	    keys_cf.ip_rate_limit, keys_cf.ip_rate_window, keys_cf.ip_rate_block, 1);
+	int gi = hash ? cb_redis_pipe_c(p, "GET", keyrec_cache_key(req, hash)) : -1;
+
+	cb_redis_pipe_run(p);
+	cb_redis_pipe_rate(p, li, &r);
+	if (!r.allowed) {
+		cb_ratelimit_reply(req, &r);
+		return 1;
+	}
+	if (gi >= 0)
+		keyrec_memo(req, cb_redis_pipe_reply(p, gi));
+	return 0;
+}
+
 int keys_authenticate(cb_req *req, const char *permission)
 {
 	struct keys_info info = KEYS_INFO_INIT;
+	struct key_rate kr = {keys_cf.key_rate_limit, keys_cf.key_rate_window,
+	                      keys_cf.key_rate_block, CB_RATE_INIT};
 	const struct landing_api *landing;
 	const char *key, *page = NULL, *bound_host = NULL;
 	int answered, st;
 
 	(void)permission; /* a client key carries no permissions of its own */
-	const char *ip = cb_req_client_ip(req);
-	if (limited(req, cb_sprintf(req, "keys:ip:%s", cb_sha256_hex(req, ip, strlen(ip))),
-	            keys_cf.ip_rate_limit, keys_cf.ip_rate_window, keys_cf.ip_rate_block, 0))
-		return refused(req);
 	key = presented_key(req, &answered);
+	if (ip_refused(req, answered ? NULL : key))
+		return refused(req);
 	if (answered)
 		return refused(req);
 	if (!key && (page = cb_req_header(req, "X-CarBot-Page")) && *page &&
@@ -163,21 +189,28 @@ int keys_authenticate(cb_req *req, const char *permission)
 		if (st != KEYS_OK)
 			return refused(req);
 		bound_host = origin_host_of(req, cb_req_header(req, "Origin"));
+		if (limited(req, cb_sprintf(req, "keys:key:%s", info.id), keys_cf.key_rate_limit,
+		            keys_cf.key_rate_window, keys_cf.key_rate_block, 1))
+			return refused(req);
 	} else if (!key) {
 		cb_reply_error(req, 401, "invalid_client_key",
 		               "A client key is needed: send it in the X-CarBot-Key header or as "
 		               "client_key in the JSON body");
 		return refused(req);
-	} else if ((st = svc_validate(req, key, cb_req_header(req, "Origin"), &info)) != KEYS_OK) {
+	} else if ((st = validate_limited(req, key, cb_req_header(req, "Origin"), &info, &kr)) !=
+	           KEYS_OK) {
+		if (st == KEYS_RATE_LIMITED) {
+			cb_ratelimit_reply(req, &kr.rate);
+			return refused(req);
+		}
 		/* the key itself is never logged; its id only once it is known */
 		cb_log(req, CB_LOG_INFO, "client key refused: %s%s%s", svc_status_name(st),
 		       info.id ? ", key " : "", info.id ? info.id : "");
 		svc_reply(req, st, &info.hit);
 		return refused(req);
+	} else {
+		cb_ratelimit_headers(req, &kr.rate);
 	}
-	if (limited(req, cb_sprintf(req, "keys:key:%s", info.id), keys_cf.key_rate_limit,
-	            keys_cf.key_rate_window, keys_cf.key_rate_block, 1))
-		return refused(req);
 	cb_req_set(req, "key.id", info.id);
 	cb_req_set(req, "key.user_id", info.user_id);
 	cb_req_set(req, "key.tier", info.tier);

@@ -18,7 +18,8 @@
 
 #include "keys.h"
 
-#define GEN_KEY "keys:gen"
+#define GEN_KEY  "keys:gen"
+#define MEMO_KEY "keys.rec" /* request attribute: the last record loaded, JSON */
 
 static const char store_script[] =
     "if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return 0 end\n"
@@ -116,16 +117,48 @@ static const char *cache_key(cb_req *req, int by_id, const char *v)
 	return cb_sprintf(req, "keys:rec:%s:%s", by_id ? "i" : "h", v);
 }
 
+const char *keyrec_cache_key(cb_req *req, const char *hash_hex)
+{
+	return cache_key(req, 0, hash_hex);
+}
+
+void keyrec_memo(cb_req *req, const cb_redis_reply *cached)
+{
+	if (cb_redis_type(cached) == CB_REDIS_STRING)
+		cb_req_set(req, MEMO_KEY, cb_redis_str(cached, NULL));
+}
+
+/* 1 when text is a complete record of v whose period has not ended (a
+ * record of an ended period holds the wrong counts). */
+static int usable(cb_req *req, const char *text, size_t len, const char *v, int by_id,
+                  struct keyrec *out)
+{
+	if (!text || !from_json(req, text, len, out) ||
+	    strcmp(by_id ? out->id : out->key_hash, v) != 0)
+		return 0;
+	return out->period_end > (long long)time(NULL);
+}
+
+static int from_memo(cb_req *req, const char *v, int by_id, struct keyrec *out)
+{
+	const char *text = cb_req_get(req, MEMO_KEY);
+
+	if (text && usable(req, text, strlen(text), v, by_id, out))
+		return 1;
+	memset(out, 0, sizeof(*out));
+	return 0;
+}
+
 static int from_cache(cb_req *req, const char *v, int by_id, struct keyrec *out)
 {
 	cb_redis_reply *r = cb_redis_c(req, "GET", cache_key(req, by_id, v));
 	size_t len = 0;
 	const char *text = cb_redis_str(r, &len);
 
-	if (cb_redis_type(r) != CB_REDIS_STRING || !from_json(req, text, len, out))
+	if (cb_redis_type(r) != CB_REDIS_STRING || !usable(req, text, len, v, by_id, out))
 		return 0;
-	/* a record of a period that has ended holds the wrong counts */
-	return out->period_end > (long long)time(NULL);
+	cb_req_set(req, MEMO_KEY, text);
+	return 1;
 }
 
 static void to_cache(cb_req *req, const char *gen, struct keyrec *rec)
@@ -153,6 +186,8 @@ int keyrec_load(cb_req *req, const char *v, int by_id, struct keyrec *out)
 	cb_res *res;
 
 	memset(out, 0, sizeof(*out));
+	if (from_memo(req, v, by_id, out))
+		return CB_OK;
 	if (keys_cf.cache_ttl > 0) {
 		if (from_cache(req, v, by_id, out))
 			return CB_OK;
@@ -176,6 +211,7 @@ int keyrec_load(cb_req *req, const char *v, int by_id, struct keyrec *out)
 	from_row(req, res, out);
 	if (gen)
 		to_cache(req, gen, out);
+	cb_req_set(req, MEMO_KEY, to_json(req, out));
 	return CB_OK;
 }
 
@@ -183,6 +219,8 @@ int keyrec_forget(cb_req *req, const char *id, const char *hash_hex, const char 
 {
 	const char *args[4] = {GEN_KEY, cache_key(req, 1, id), cache_key(req, 0, hash_hex),
 	                       cache_key(req, 0, old_hash_hex ? old_hash_hex : hash_hex)};
+
+	cb_req_set(req, MEMO_KEY, ""); /* this request's copy is stale too */
 
 	return lua_eval(req, forget_script, 4, 4, args) ? CB_OK : CB_EREDIS;
 }

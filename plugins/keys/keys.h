@@ -91,6 +91,14 @@ void blocklist_free(void);
 cb_redis_reply *lua_eval(cb_req *req, const char *script, int nkeys, int n,
                          const char *const *keys_then_args);
 
+/* The same queued on pipeline p (the index of its reply), and its reply
+ * after cb_redis_pipe_run (run again alone if Redis did not know the
+ * script): the same script and arguments both times. */
+int lua_queue(cb_redis_pipe *p, const char *script, int nkeys, int n,
+              const char *const *keys_then_args);
+cb_redis_reply *lua_queued(cb_req *req, cb_redis_pipe *p, int i, const char *script, int nkeys,
+                           int n, const char *const *keys_then_args);
+
 /* A reply (integer, or string of digits) as a number >= 0; absent when it
  * is nil, empty or not such a number. */
 long long reply_num(const cb_redis_reply *r, long long absent);
@@ -110,6 +118,13 @@ struct keyrec {
  * CB_ENOTFOUND or CB_EDB. */
 int keyrec_load(cb_req *req, const char *hash_or_id, int by_id, struct keyrec *out);
 
+/* A request remembers the last record it loaded, so the usage count after
+ * the key check costs no second look-up. keyrec_memo offers a cached record
+ * fetched by the caller (a GET of keyrec_cache_key, say in a pipeline);
+ * keyrec_load uses it if it is complete and the one asked for. */
+const char *keyrec_cache_key(cb_req *req, const char *hash_hex);
+void keyrec_memo(cb_req *req, const cb_redis_reply *cached);
+
 /* Drops the cached copies of key id (hash_hex, and old_hash_hex when not
  * NULL). Called before commit (so a failure can still roll the change back)
  * and again after it. CB_OK or CB_EREDIS. */
@@ -121,6 +136,16 @@ int keyrec_forget(cb_req *req, const char *id, const char *hash_hex, const char 
  * values. Also records now as the key's last use. CB_OK or CB_EREDIS (then
  * the flushed values are given). */
 int usage_touch(cb_req *req, const struct keyrec *rec, long long *conv, long long *msg);
+
+/* usage_touch in two halves around a pipeline's run, with more commands
+ * in the same round trip. */
+struct touch {
+	const char *args[8];
+	int i;
+};
+void usage_touch_queue(cb_req *req, cb_redis_pipe *p, const struct keyrec *rec, struct touch *t);
+int usage_touch_read(cb_req *req, cb_redis_pipe *p, struct touch *t, const struct keyrec *rec,
+                     long long *conv, long long *msg);
 
 /* Counts one use of kind; see keys_api.h record_usage. */
 int usage_record(cb_req *req, const struct keyrec *rec, const char *kind, struct keys_usage *out);
@@ -137,6 +162,17 @@ int usage_flush_job(cb_req *req, const cb_json *payload);
 /* ---- validate.c: the service ---- */
 
 int svc_validate(cb_req *req, const char *key, const char *origin, struct keys_info *out);
+
+/* svc_validate plus the per-key rate limit, counted in the same round trip
+ * as the usage look-up once the key passed its checks: KEYS_RATE_LIMITED
+ * (rate filled) when the limit refuses. */
+#define KEYS_RATE_LIMITED 100
+struct key_rate {
+	long long limit, window, block;
+	cb_rate rate;
+};
+int validate_limited(cb_req *req, const char *key, const char *origin, struct keys_info *out,
+                     struct key_rate *kr);
 /* As svc_validate for the key key_id (a UUID), the origin having been held
  * against a hosted page's hosts already: no domain binding, no
  * require_verified. */

@@ -83,7 +83,7 @@ static void schedule_flush(cb_req *req)
 		cb_log(req, CB_LOG_WARN, "usage flush not queued; the next use queues it");
 }
 
-int usage_touch(cb_req *req, const struct keyrec *rec, long long *conv, long long *msg)
+void usage_touch_queue(cb_req *req, cb_redis_pipe *p, const struct keyrec *rec, struct touch *t)
 {
 	const char *args[8] = {counter_key(req, rec->id, rec->period, 'c'),
 	                       counter_key(req, rec->id, rec->period, 'm'),
@@ -93,7 +93,15 @@ int usage_touch(cb_req *req, const struct keyrec *rec, long long *conv, long lon
 	                       cb_sprintf(req, "%lld", (long long)time(NULL)),
 	                       cb_sprintf(req, "%s:%lld", rec->id, rec->period),
 	                       cb_sprintf(req, "%lld", keys_cf.flush_interval)};
-	cb_redis_reply *r = lua_eval(req, touch_script, 5, 8, args);
+
+	memcpy(t->args, args, sizeof(args));
+	t->i = lua_queue(p, touch_script, 5, 8, t->args);
+}
+
+int usage_touch_read(cb_req *req, cb_redis_pipe *p, struct touch *t, const struct keyrec *rec,
+                     long long *conv, long long *msg)
+{
+	cb_redis_reply *r = lua_queued(req, p, t->i, touch_script, 5, 8, t->args);
 	long long c, m;
 
 	*conv = rec->conversations;
@@ -109,6 +117,16 @@ int usage_touch(cb_req *req, const struct keyrec *rec, long long *conv, long lon
 	if (cb_redis_int(cb_redis_at(r, 2)) == 1)
 		schedule_flush(req);
 	return CB_OK;
+}
+
+int usage_touch(cb_req *req, const struct keyrec *rec, long long *conv, long long *msg)
+{
+	cb_redis_pipe *p = cb_redis_pipe_new(req);
+	struct touch t;
+
+	usage_touch_queue(req, p, rec, &t);
+	cb_redis_pipe_run(p);
+	return usage_touch_read(req, p, &t, rec, conv, msg);
 }
 
 /* The flushed count of kind for rec's period, read fresh; -1 on failure. */

@@ -70,9 +70,10 @@ static void fill_info(const struct keyrec *rec, struct keys_info *in)
 }
 
 static int check_rec(cb_req *req, const struct keyrec *rec, const char *origin, int bound,
-                     struct keys_info *in);
+                     struct keys_info *in, struct key_rate *kr);
 
-static int check(cb_req *req, const char *key, const char *origin, struct keys_info *in)
+static int check(cb_req *req, const char *key, const char *origin, struct keys_info *in,
+                 struct key_rate *kr)
 {
 	struct keyrec rec;
 	const char *hash;
@@ -90,16 +91,18 @@ static int check(cb_req *req, const char *key, const char *origin, struct keys_i
 		return KEYS_UNAVAILABLE;
 	if (!same_secret(rec.key_hash, hash))
 		return KEYS_UNKNOWN;
-	return check_rec(req, &rec, origin, 0, in);
+	return check_rec(req, &rec, origin, 0, in, kr);
 }
 
 /* The checks after the key is found. bound 1: the origin was checked
  * elsewhere (a hosted page's hosts), so the key's domain binding and
  * require_verified do not apply. */
 static int check_rec(cb_req *req, const struct keyrec *rec, const char *origin, int bound,
-                     struct keys_info *in)
+                     struct keys_info *in, struct key_rate *kr)
 {
-	int rc;
+	cb_redis_pipe *p;
+	struct touch t;
+	int rc, li = -1;
 
 	fill_info(rec, in);
 	rc = unusable(rec);
@@ -110,8 +113,20 @@ static int check_rec(cb_req *req, const struct keyrec *rec, const char *origin, 
 	if (!bound && keys_cf.require_verified && !rec->domain_verified &&
 	    strcmp(rec->environment, "prod") == 0)
 		return KEYS_UNVERIFIED;
+	/* the key's rate limit and its live counts: one round trip */
+	p = cb_redis_pipe_new(req);
+	if (kr)
+		li = cb_redis_pipe_ratelimit(p, cb_sprintf(req, "keys:key:%s", rec->id), kr->limit,
+		                             kr->window, kr->block, 1);
+	usage_touch_queue(req, p, rec, &t);
+	cb_redis_pipe_run(p);
+	if (kr) {
+		cb_redis_pipe_rate(p, li, &kr->rate);
+		if (!kr->rate.allowed)
+			return KEYS_RATE_LIMITED;
+	}
 	/* Redis down: the flushed counts decide; record_usage refuses anyway. */
-	usage_touch(req, rec, &in->conversations_used, &in->messages_used);
+	usage_touch_read(req, p, &t, rec, &in->conversations_used, &in->messages_used);
 	if (in->messages_max >= 0 && in->messages_used >= in->messages_max) {
 		in->hit.used = in->messages_used;
 		in->hit.max = in->messages_max;
@@ -121,18 +136,24 @@ static int check_rec(cb_req *req, const struct keyrec *rec, const char *origin, 
 	return KEYS_OK;
 }
 
-int svc_validate(cb_req *req, const char *key, const char *origin, struct keys_info *out)
+int validate_limited(cb_req *req, const char *key, const char *origin, struct keys_info *out,
+                     struct key_rate *kr)
 {
 	struct keys_info in;
 	int st;
 
 	memset(&in, 0, sizeof(in));
 	in.size = sizeof(in);
-	st = check(req, key, origin, &in);
+	st = check(req, key, origin, &in, kr);
 	if (st != KEYS_OVER_LIMIT)
 		in.hit.name = NULL;
 	give(out, &in, sizeof(in));
 	return st;
+}
+
+int svc_validate(cb_req *req, const char *key, const char *origin, struct keys_info *out)
+{
+	return validate_limited(req, key, origin, out, NULL);
 }
 
 int svc_validate_bound(cb_req *req, const char *key_id, struct keys_info *out)
@@ -149,7 +170,7 @@ int svc_validate_bound(cb_req *req, const char *key_id, struct keys_info *out)
 	else if (st != CB_OK)
 		st = KEYS_UNAVAILABLE;
 	else
-		st = check_rec(req, &rec, NULL, 1, &in);
+		st = check_rec(req, &rec, NULL, 1, &in, NULL);
 	if (st != KEYS_OVER_LIMIT)
 		in.hit.name = NULL;
 	give(out, &in, sizeof(in));
