@@ -265,6 +265,7 @@ static const struct known known_settings[] = {
     {"io_threads", K_INT, F(io_threads), 1, 64, "2"},
     {"handler_threads", K_INT, F(handler_threads), 1, 1024, "32"},
     {"job_threads", K_INT, F(job_threads), 0, 16, "1"},
+    {"handler_nice", K_INT, F(handler_nice), 0, 19, "5"},
     {"database_url", K_REQ, F(database_url), 0, 0, NULL},
     {"read_only_database_url", K_OPT, F(read_only_database_url), 0, 0, NULL},
     {"db_pool_size", K_INT, F(db_pool_size), 1, 1000, "40"},

@@ -39,6 +39,7 @@ struct core_settings {
 	int job_threads;              /* 0..16, default 1 */
 	char *database_url;           /* required */
 	char *read_only_database_url; /* NULL when unset or empty */
+	int handler_nice;             /* 0..19, default 5: handler threads' nice level */
 	int db_pool_size;             /* 1..1000, default 40 */
 	int db_prepare;               /* on: statements are prepared once per connection
 	                               * (off behind a pooler in transaction mode) */

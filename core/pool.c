@@ -2,8 +2,11 @@
  * the next, runs it to completion (blocking on the database, Redis or the
  * network as it must) and hands the reply back to its I/O thread.
  *
- * Handler threads run one nice level below the I/O threads, so a CPU-heavy
- * handler (bcrypt) yields to the event loops when the cores are busy. */
+ * Handler threads run at nice handler_nice (default 5) while the I/O threads
+ * stay at 0, so a CPU-heavy handler (bcrypt) yields to the event loops when
+ * the cores are busy. The price: on a machine shared with PostgreSQL and
+ * Redis, the handlers also yield to them, which stretches the latency tail
+ * under load (bench/chat.pl measures both; handler_nice = 0 removes it). */
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -34,7 +37,7 @@ void pool_push(cb_req *req)
 static void *worker(void *arg)
 {
 	(void)arg;
-	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), core.conf->core.handler_nice);
 	for (;;) {
 		pthread_mutex_lock(&mu);
 		while (!head && !stop)

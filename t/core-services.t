@@ -218,6 +218,21 @@ subtest 'fetch_private_ok lifts public_only for tests and development' => sub {
 	is_deeply [@$r{qw(rc body)}], ['CB_OK', 'hello'], 'loopback reachable again';
 };
 
+subtest 'handler threads run at handler_nice, the event loops at 0' => sub {
+	my $n = CarBot::Test->new(test_plugins => ['testkit'],
+	                          conf => {handler_nice => 7, handler_threads => 3, io_threads => 2});
+	is $n->get('/healthz')->{status}, 200;
+	my %nice;
+	for my $stat (glob '/proc/' . $n->carbotd_pid . '/task/*/stat') {
+		open my $fh, '<', $stat or next;
+		my $line = <$fh>;
+		my @f = split ' ', substr($line, rindex($line, ')') + 2);
+		$nice{$f[16]}++; # field 19 of stat: nice
+	}
+	is $nice{7}, 3, 'three handler threads at nice 7';
+	ok $nice{0} >= 3, 'main and I/O threads at 0';
+};
+
 subtest 'db_prepare = off runs every statement unprepared' => sub {
 	my $off = CarBot::Test->new(test_plugins => ['testkit'], conf => {db_prepare => 'off'});
 	my $r = $off->get('/t/db/prepared');

@@ -50,6 +50,10 @@ subtest 'carbotd -t accepts a good config and loads its plugins' => sub {
 	refused('a bad value', $out, $code, qr/\.conf:\d+: io_threads must be an integer/);
 }
 {
+	my ($code, $out) = check(conf => {handler_nice => 20});
+	refused('handler_nice out of range', $out, $code, qr/\.conf:\d+: handler_nice must be/);
+}
+{
 	my ($code, $out) = check(extra_conf => "[plugin ghost]\n");
 	refused('a plugin file that does not exist', $out, $code,
 		qr{plugins/ghost\.so: cannot load plugin 'ghost': No such file});
