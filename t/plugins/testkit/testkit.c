@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "testkit.h"
+
 static long long limit_per_minute;
 static cb_plugin *self;
 
@@ -404,6 +406,7 @@ static int init(cb_plugin *p)
 	cb_route(p, "GET", "/t/redis", CB_AUTH_PUBLIC, NULL, redis_incr);
 	cb_route(p, "GET", "/t/limited", CB_AUTH_PUBLIC, NULL, limited);
 	cb_route(p, "GET", "/t/pipe", CB_AUTH_PUBLIC, NULL, pipe_run);
+	testkit_chat_floor(p);
 	cb_route(p, "POST", "/t/hook", CB_AUTH_PUBLIC, NULL, hook);
 	cb_route(p, "POST", "/t/job", CB_AUTH_PUBLIC, NULL, job);
 	cb_route(p, "GET", "/t/internal", CB_AUTH_INTERNAL, NULL, internal);
