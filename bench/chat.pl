@@ -2,14 +2,19 @@
 # Chat benchmark: POST /api/v1/widget/chat, the hottest path, under wrk (a
 # Lua script posting JSON for many sessions), against pgbench (PostgreSQL's
 # own) running the identical SQL statement on the same database in the same
-# run — the ceiling of what the database alone can do.
+# run — the ceiling of what the database alone can do. The statement is read
+# from plugins/chat/persist_sql.h, the very text the handler runs.
 #
 #  1. one busy key, many sessions        wrk, max throughput
-#  2. 50 keys, many sessions             wrk, max throughput
-#  3. pgbench, the same statement        same connection count as handler threads
-#  4. 70 % of the max rate of (1), paced per connection (wrk's delay()):
+#  2. pgbench, the same statement        same connection count as handler threads
+#  3. the floor: the statement alone through carbotd (testkit's
+#     /t/chat-floor: HTTP, JSON, handler pool, no key check, no Redis)
+#  4. 50 keys, many sessions             wrk, max throughput
+#  5. 70 % of the max rate of (1), paced per connection (wrk's delay()):
 #     p50/p99 latency (goal: p99 <= 20 ms)
-# Goal: (1) and (2) >= 80 % of (3).
+# Goal: (1) and (4) >= 80 % of (2). Every side draws sessions from the same
+# 20,000 per key and is warmed up alike, so all mostly continue
+# conversations, as real visitors do.
 use strict;
 use warnings;
 use FindBin;
@@ -28,18 +33,22 @@ my $t = CarBot::Chat::server(
 	conf => {log_level => 'warn', handler_threads => $threads, db_pool_size => $threads + 8,
 	         handler_nice => $nice},
 	keys => {cache_ttl => 300},
-	chat => {session_limit => 100000});
+	chat => {session_limit => 100000},
+	test_plugins => ['testkit'],
+	redis_unix => 1); # as make run does: Redis on this machine, on its unix socket
 my @owners = map { CarBot::Chat::owner($t, tier => 'enterprise') } 1 .. 50;
 my $dir = File::Temp::tempdir('carbot-bench-chat-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 
 my @messages = ('Wann habt ihr geöffnet?', 'Was kostet ein Ölwechsel?', 'Hallo!',
                 'Macht ihr HU/AU?', 'Where are you located?', 'Danke');
 
+# A wrk script posting to path; $body is a Lua expression of k (a key, its
+# origin and id), sid and msg.
 sub lua {
-	my ($name, $owners, $delay_ms) = @_;
-	my $keys = join ",\n", map { qq{  {"$_->{key}", "$_->{origin}"}} } @$owners;
+	my ($name, $owners, %o) = @_;
+	my $keys = join ",\n", map { qq{  {"$_->{key}", "$_->{origin}", "$_->{key_id}"}} } @$owners;
 	my $msgs = join ', ', map { qq{"$_"} } @messages;
-	my $delay = $delay_ms ? "function delay() return $delay_ms end\n" : '';
+	my $delay = $o{delay_ms} ? "function delay() return $o{delay_ms} end\n" : '';
 	my $path = "$dir/$name.lua";
 	open my $fh, '>', $path or die;
 	print {$fh} <<"LUA";
@@ -56,13 +65,26 @@ $delay
 function request()
   n = n + 1
   local k = keys[math.random(#keys)]
-  local sid = string.format("bench%07d", math.random(1, 20000))
-  local body = '{"client_key":"' .. k[1] .. '","session_id":"' .. sid .. '","message":"' .. msgs[(n % #msgs) + 1] .. '"}'
-  return wrk.format("POST", "/api/v1/widget/chat", {["Content-Type"] = "application/json", ["Origin"] = k[2], ["User-Agent"] = "bench"}, body)
+  local sid = string.format("$o{prefix}%07d", math.random(1, 20000))
+  local msg = msgs[(n % #msgs) + 1]
+  local body = $o{body}
+  return wrk.format("POST", "$o{path}", {["Content-Type"] = "application/json", ["Origin"] = k[2], ["User-Agent"] = "bench"}, body)
 end
 LUA
 	close $fh;
 	return $path;
+}
+
+sub chat_lua {
+	my ($name, $owners, $delay_ms) = @_;
+	return lua($name, $owners, delay_ms => $delay_ms, prefix => 'bench', path => '/api/v1/widget/chat',
+		body => q{'{"client_key":"' .. k[1] .. '","session_id":"' .. sid .. '","message":"' .. msg .. '"}'});
+}
+
+sub floor_lua {
+	my ($name, $owners) = @_;
+	return lua($name, $owners, prefix => 'floor', path => '/t/chat-floor',
+		body => q{'{"key_id":"' .. k[3] .. '","session_id":"' .. sid .. '","message":"' .. msg .. '"}'});
 }
 
 sub wrk {
@@ -77,24 +99,38 @@ sub wrk {
 	return {rps => $rps // 0, p50 => $pct{50}, p99 => $pct{99}, non2xx => $non2xx // 0, raw => $out};
 }
 
-# The statement of plugins/chat/widget.c (persist_sql), with pgbench
-# variables for its parameters.
+# persist_sql from plugins/chat/persist_sql.h, its $1..$9 as pgbench
+# variables (in -M prepared pgbench sends them as parameters, as carbotd does).
+sub statement {
+	open my $fh, '<', "$FindBin::Bin/../plugins/chat/persist_sql.h" or die "persist_sql.h: $!";
+	my $c = do { local $/; <$fh> };
+	my ($lits) = $c =~ /persist_sql\[\]\s*=\s*(.*?);/s or die 'persist_sql not found';
+	my $sql = join '', $lits =~ /"((?:[^"\\]|\\.)*)"/g;
+	my @var = (':key', q{('pgb' || :s)}, ':vis', ':cmeta', ':msg', ':m1', ':ans', ':m2', ':idle');
+	$sql =~ s/\$(\d)/$var[$1 - 1]/g;
+	return $sql;
+}
+
 sub pgbench {
 	my (%o) = @_;
-	my $key = $owners[0]{key_id};
 	my $script = "$dir/chat.sql";
 	open my $fh, '>', $script or die;
-	print {$fh} <<'SQL';
-\set s random(1, 20000)
-WITH prev AS ( SELECT id FROM conversations WHERE session_id = 'pgb' || :s AND client_key_id = :key::uuid AND last_message_at > now() - make_interval(mins => 30) ORDER BY last_message_at DESC LIMIT 1), ins AS ( INSERT INTO conversations (client_key_id, session_id, user_identifier, message_count, metadata) SELECT :key::uuid, 'pgb' || :s, repeat('a', 64), 2, '{"lang":"de"}'::jsonb WHERE NOT EXISTS (SELECT 1 FROM prev) RETURNING id), old AS ( UPDATE conversations SET ended_at = last_message_at WHERE session_id = 'pgb' || :s AND client_key_id = :key::uuid AND ended_at IS NULL AND EXISTS (SELECT 1 FROM ins)), upd AS ( UPDATE conversations c SET message_count = c.message_count + 2, last_message_at = now() FROM prev WHERE c.id = prev.id), conv AS (SELECT id, false AS is_new FROM prev UNION ALL SELECT id, true FROM ins), msg AS ( INSERT INTO messages (conversation_id, role, content, metadata, created_at) SELECT conv.id, v.role, v.content, v.meta::jsonb, now() + v.lag FROM conv CROSS JOIN (VALUES ('user'::text, 'Wann habt ihr geöffnet?'::text, '{"intent":"opening_hours","lang":"de"}'::text, interval '0'), ('assistant', 'Unsere Öffnungszeiten: Mo–Fr 08:00–18:00.'::text, '{"source":"builtin"}'::text, interval '1 millisecond')) AS v(role, content, meta, lag)) SELECT id, is_new FROM conv;
-SQL
+	print {$fh} "\\set s random(1, 20000)\n", statement(), ";\n";
 	close $fh;
-	my $bin = (glob '/usr/lib/postgresql/*/bin/pgbench')[-1] || 'pgbench';
 	unlink glob "$dir/pgb*";
-	my $cmd = join ' ', $bin, '-n', '-M', 'prepared', '-c', $threads, '-j', 2, '-T', $secs,
-		$o{warm} ? () : ('--log', "--log-prefix=$dir/pgb"), '-f', $script, '-D', "key=$key",
-		'-h', $t->pg_sockdir, '-p', $t->pg_port, '-U', 'postgres', 'carbot';
-	my $out = `cd $dir && LC_ALL=C $cmd 2>&1`;
+	my %vars = (key => $owners[0]{key_id}, vis => 'a' x 64, cmeta => '{"lang":"de"}',
+	            msg => $messages[0], m1 => '{"intent":"opening_hours","lang":"de"}',
+	            ans => 'Unsere Öffnungszeiten: Mo–Fr 08:00–18:00.', m2 => '{"source":"builtin"}',
+	            idle => 30);
+	my $bin = (glob '/usr/lib/postgresql/*/bin/pgbench')[-1] || 'pgbench';
+	my @cmd = ($bin, '-n', '-M', 'prepared', '-c', $threads, '-j', 2, '-T', $secs,
+		$o{warm} ? () : ('--log', "--log-prefix=$dir/pgb"), '-f', $script,
+		(map { ('-D', "$_=$vars{$_}") } sort keys %vars),
+		'-h', $t->pg_sockdir, '-p', $t->pg_port, '-U', 'postgres', 'carbot');
+	local $ENV{LC_ALL} = 'C';
+	open my $ph, '-|', @cmd or die "pgbench: $!";
+	my $out = do { local $/; <$ph> } // '';
+	close $ph;
 	my ($tps) = $out =~ /tps = ([\d.]+)/;
 	my @lat;
 	for my $f (glob "$dir/pgb*") {
@@ -105,29 +141,36 @@ SQL
 	return {rps => $tps // 0, p50 => $lat[int(@lat * 0.5)] // 0, p99 => $lat[int(@lat * 0.99)] // 0, raw => $out};
 }
 
-# Both sides draw sessions from the same 20,000 per key and are warmed up
-# alike, so both mostly continue conversations, as real visitors do.
-# warm up (caches, prepared plans)
-wrk(lua('warm', \@owners));
-my $busy = wrk(lua('busy', [$owners[0]]));
-my $many = wrk(lua('many', \@owners));
-pgbench(warm => 1); # the same warm-up: its sessions' conversations exist
+# Warm-ups first (caches, prepared plans, the sessions' conversations); the
+# busy-key run and pgbench back to back, so both see tables of about the
+# same size (every run adds conversations and messages).
+wrk(chat_lua('warm', \@owners));
+pgbench(warm => 1);
+wrk(floor_lua('floorwarm', [$owners[0]]));
+my $busy = wrk(chat_lua('busy', [$owners[0]]));
 my $pg = pgbench();
+my $floor = wrk(floor_lua('floor', [$owners[0]]));
+my $many = wrk(chat_lua('many', \@owners));
 my $rate = 0.7 * $busy->{rps};
 my $delay = $rate > 0 ? int($conns * 1000 / $rate) : 100;
-my $paced = wrk(lua('paced', [$owners[0]], $delay));
+my $paced = wrk(chat_lua('paced', [$owners[0]], $delay));
 
+my $x = sub { sprintf '= %.2f x pgbench', $_[0]{rps} / ($pg->{rps} || 1) };
 printf "\nPOST /api/v1/widget/chat, wrk 2 threads x %d connections, %ds each (same run), handler_nice %d\n",
 	$conns, $secs, $nice;
-printf "  %-40s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  = %.2f x pgbench\n", 'chat, one busy key',
-	@$busy{qw(rps p50 p99)}, $busy->{rps} / ($pg->{rps} || 1);
-printf "  %-40s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  = %.2f x pgbench\n", 'chat, 50 keys',
-	@$many{qw(rps p50 p99)}, $many->{rps} / ($pg->{rps} || 1);
-printf "  %-40s %8.0f tx/s   p50 %6.2f ms  p99 %6.2f ms  (baseline)\n",
-	"pgbench, same statement, $threads clients", @$pg{qw(rps p50 p99)};
+printf "  %-40s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %s\n", 'chat, one busy key',
+	@$busy{qw(rps p50 p99)}, $x->($busy);
+printf "  %-40s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %s\n", 'chat, 50 keys',
+	@$many{qw(rps p50 p99)}, $x->($many);
 printf "  %-40s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %s\n",
 	sprintf('paced at 70%% of max (%.0f req/s)', $rate), @$paced{qw(rps p50 p99)},
 	($paced->{p99} // 99) <= 20 ? 'ok (p99 <= 20 ms)' : 'OVER GOAL';
-printf "\nnon-2xx responses: busy %d, many %d, paced %d\n", $busy->{non2xx}, $many->{non2xx}, $paced->{non2xx};
+printf "  %-40s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %s\n",
+	'floor: the statement alone via carbotd', @$floor{qw(rps p50 p99)}, $x->($floor);
+printf "  %-40s %8.0f tx/s   p50 %6.2f ms  p99 %6.2f ms  (baseline)\n",
+	"pgbench, same statement, $threads clients", @$pg{qw(rps p50 p99)};
+printf "\nnon-2xx responses: busy %d, many %d, paced %d, floor %d\n",
+	$busy->{non2xx}, $many->{non2xx}, $paced->{non2xx}, $floor->{non2xx};
 print "\nwrk (busy) said:\n$busy->{raw}" if $busy->{non2xx} || $ENV{BENCH_VERBOSE};
+print "\nwrk (floor) said:\n$floor->{raw}" if $floor->{non2xx} || $ENV{BENCH_VERBOSE};
 print "\npgbench said:\n$pg->{raw}" if !$pg->{rps} || $ENV{BENCH_VERBOSE};

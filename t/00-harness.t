@@ -86,6 +86,13 @@ ok !defined redis_cmd($t2->redis_addr, 'PING'), 'redis => 0: nothing listens on 
 is_deeply $t2->sql('SELECT count(*) FROM pg_tables WHERE tablename = \'kv\''), [['0']],
   'second harness has its own database';
 
+# carbotd on Redis's unix socket (as make run does)
+my $t3 = CarBot::Test->new(redis_unix => 1);
+like $t3->redis_addr, qr{^unix:/.*/redis\.sock$}, 'redis_unix => 1: the socket';
+like do { open my $c, '<', $t3->conf_path or die; local $/; <$c> }, qr/^redis = unix:/m,
+  'carbotd is configured with it';
+is $t3->get('/readyz')->{status}, 200, 'and reaches Redis through it';
+
 # Cleanup
 # A process that exited may linger a moment as a zombie until init reaps it.
 sub gone {

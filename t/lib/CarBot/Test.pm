@@ -279,7 +279,12 @@ sub pg_port { $_[0]{pg_port} }
 sub pg_sockdir { "$_[0]{tmpdir}/pg/sock" }
 sub pg_datadir { "$_[0]{tmpdir}/pg/data" }
 sub redis_port { $_[0]{redis_port} }
-sub redis_addr { "127.0.0.1:$_[0]{redis_port}" }
+# carbotd's Redis address: TCP, or the unix socket with redis_unix => 1
+sub redis_addr {
+	my ($self) = @_;
+	return $self->{opt}{redis_unix} ? "unix:$self->{tmpdir}/redis/redis.sock"
+	                                : "127.0.0.1:$self->{redis_port}";
+}
 sub conf_path { "$_[0]{tmpdir}/carbot.conf" }
 sub carbotd_pid { $_[0]{carbotd_pid} }
 sub pg_dsn {
@@ -409,6 +414,7 @@ sub start_redis {
 	  or die "redis-server not found: run scripts/deps.sh\n";
 	my $pid = $self->{redis_pid} = _spawn(
 		cmd => [$bin, '--port', $self->{redis_port}, '--bind', '127.0.0.1', '--save', '',
+		        '--unixsocket', "$dir/redis.sock", '--unixsocketperm', '700',
 		        '--appendonly', 'no', '--daemonize', 'no', '--dir', $dir,
 		        '--pidfile', "$dir/redis.pid"],
 		out => "$dir/redis.log", setpgrp => 1, pdeathsig => 1);
