@@ -22,6 +22,7 @@ use lib "$FindBin::Bin/../t/lib";
 use CarBot::Test;
 use CarBot::Chat;
 use File::Temp ();
+use POSIX ();
 
 my $secs = $ENV{BENCH_SECONDS} || 10;
 my $conns = $ENV{BENCH_CONNS} || 64;
@@ -87,16 +88,43 @@ sub floor_lua {
 		body => q{'{"key_id":"' .. k[3] .. '","session_id":"' .. sid .. '","message":"' .. msg .. '"}'});
 }
 
+# CPU time (seconds) so far: the whole machine's busy time, carbotd's and
+# Redis's, so each run can say where its CPU went per request.
+my $hz = POSIX::sysconf(POSIX::_SC_CLK_TCK()) || 100;
+sub cpu_now {
+	open my $st, '<', '/proc/stat' or return {};
+	my (undef, @f) = split ' ', scalar <$st>;
+	my $busy = 0;
+	$busy += $f[$_] // 0 for 0, 1, 2, 5, 6, 7; # user nice system irq softirq steal
+	my $proc = sub {
+		open my $fh, '<', "/proc/$_[0]/stat" or return 0;
+		my $l = <$fh>;
+		my @p = split ' ', substr($l, rindex($l, ')') + 2);
+		return ($p[11] + $p[12]) / $hz; # utime + stime
+	};
+	return {all => $busy / $hz, carbotd => $proc->($t->carbotd_pid), redis => $proc->($t->{redis_pid})};
+}
+
+# Milliseconds of CPU per request between two cpu_now readings.
+sub cpu_per {
+	my ($a, $b, $n) = @_;
+	return {map { $_ => $n ? 1000 * ($b->{$_} - $a->{$_}) / $n : 0 } keys %$a};
+}
+
 sub wrk {
 	my ($script, %o) = @_;
+	my $c0 = cpu_now();
 	my $out = `wrk -t2 -c$conns -d${secs}s --latency -s '$script' '${\ $t->url('/')}' 2>&1`;
+	my $c1 = cpu_now();
 	my ($rps) = $out =~ /Requests\/sec:\s+([\d.]+)/;
 	my %pct;
 	while ($out =~ /^\s+(50|90|99)%\s+([\d.]+)(us|ms|s)\s*$/mg) {
 		$pct{$1} = $2 * ($3 eq 'us' ? 0.001 : $3 eq 's' ? 1000 : 1);
 	}
 	my ($non2xx) = $out =~ /Non-2xx or 3xx responses: (\d+)/;
-	return {rps => $rps // 0, p50 => $pct{50}, p99 => $pct{99}, non2xx => $non2xx // 0, raw => $out};
+	my ($n) = $out =~ /(\d+) requests in/;
+	return {rps => $rps // 0, p50 => $pct{50}, p99 => $pct{99}, non2xx => $non2xx // 0, raw => $out,
+	        cpu => cpu_per($c0, $c1, $n)};
 }
 
 # persist_sql from plugins/chat/persist_sql.h, its $1..$9 as pgbench
@@ -128,17 +156,21 @@ sub pgbench {
 		(map { ('-D', "$_=$vars{$_}") } sort keys %vars),
 		'-h', $t->pg_sockdir, '-p', $t->pg_port, '-U', 'postgres', 'carbot');
 	local $ENV{LC_ALL} = 'C';
+	my $c0 = cpu_now();
 	open my $ph, '-|', @cmd or die "pgbench: $!";
 	my $out = do { local $/; <$ph> } // '';
 	close $ph;
+	my $c1 = cpu_now();
 	my ($tps) = $out =~ /tps = ([\d.]+)/;
+	my ($n) = $out =~ /number of transactions actually processed: (\d+)/;
 	my @lat;
 	for my $f (glob "$dir/pgb*") {
 		open my $l, '<', $f or next;
 		while (<$l>) { my @c = split; push @lat, $c[2] / 1000 if @c > 2 }
 	}
 	@lat = sort { $a <=> $b } @lat;
-	return {rps => $tps // 0, p50 => $lat[int(@lat * 0.5)] // 0, p99 => $lat[int(@lat * 0.99)] // 0, raw => $out};
+	return {rps => $tps // 0, p50 => $lat[int(@lat * 0.5)] // 0, p99 => $lat[int(@lat * 0.99)] // 0, raw => $out,
+	        cpu => cpu_per($c0, $c1, $n)};
 }
 
 # Warm-ups first (caches, prepared plans, the sessions' conversations); the
@@ -169,6 +201,13 @@ printf "  %-40s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %s\n",
 	'floor: the statement alone via carbotd', @$floor{qw(rps p50 p99)}, $x->($floor);
 printf "  %-40s %8.0f tx/s   p50 %6.2f ms  p99 %6.2f ms  (baseline)\n",
 	"pgbench, same statement, $threads clients", @$pg{qw(rps p50 p99)};
+print "\nCPU per request (ms; the machine's busy time; carbotd, Redis and the rest:\nPostgreSQL, wrk or pgbench, other work)\n";
+for (['chat, one busy key', $busy], ['chat, 50 keys', $many], ['floor', $floor], ['pgbench', $pg]) {
+	my ($name, $r) = @$_;
+	my $c = $r->{cpu};
+	printf "  %-40s all %5.3f  carbotd %5.3f  redis %5.3f  rest %5.3f\n", $name, $c->{all},
+		$c->{carbotd}, $c->{redis}, $c->{all} - $c->{carbotd} - $c->{redis};
+}
 printf "\nnon-2xx responses: busy %d, many %d, paced %d, floor %d\n",
 	$busy->{non2xx}, $many->{non2xx}, $paced->{non2xx}, $floor->{non2xx};
 print "\nwrk (busy) said:\n$busy->{raw}" if $busy->{non2xx} || $ENV{BENCH_VERBOSE};
