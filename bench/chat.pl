@@ -26,7 +26,7 @@ use POSIX ();
 
 my $secs = $ENV{BENCH_SECONDS} || 10;
 my $conns = $ENV{BENCH_CONNS} || 64;
-my $threads = 32;
+my $threads = $ENV{BENCH_THREADS} || 32; # handler threads = pgbench clients
 # handler_nice (BENCH_NICE, default 0): PostgreSQL and Redis share these
 # cores, and with the default 5 the handlers lose every contest to them
 my $nice = $ENV{BENCH_NICE} // 0;
