@@ -45,6 +45,16 @@ static struct stmt *find(struct stmt_cache *c, const char *sql, uint64_t h)
 	return NULL;
 }
 
+/* DEALLOCATE cannot run in a failed transaction; a name left behind is
+ * harmless (names are never reused on a connection). */
+static void deallocate(PGconn *pg, const char *name)
+{
+	char sql[32];
+
+	snprintf(sql, sizeof(sql), "DEALLOCATE %s", name);
+	PQclear(PQexec(pg, sql));
+}
+
 /* A free entry, making one by deallocating the least recently used. */
 static struct stmt *room(struct stmt_cache *c, PGconn *pg)
 {
@@ -56,11 +66,7 @@ static struct stmt *room(struct stmt_cache *c, PGconn *pg)
 	for (int i = 1; i < c->n; i++)
 		if (c->e[i].used < old->used)
 			old = &c->e[i];
-	/* DEALLOCATE cannot run in a failed transaction; a name left behind
-	 * is harmless (names are never reused on a connection) */
-	char sql[sizeof(old->name) + 16];
-	snprintf(sql, sizeof(sql), "DEALLOCATE %s", old->name);
-	PQclear(PQexec(pg, sql));
+	deallocate(pg, old->name);
 	free(old->sql);
 	return old;
 }
@@ -99,12 +105,10 @@ const char *stmt_prepared(struct stmt_cache *c, PGconn *pg, const char *sql, int
 void stmt_forget(struct stmt_cache *c, PGconn *pg, const char *sql)
 {
 	struct stmt *s = find(c, sql, fnv1a(sql));
-	char q[sizeof(s->name) + 16];
 
 	if (!s)
 		return;
-	snprintf(q, sizeof(q), "DEALLOCATE %s", s->name);
-	PQclear(PQexec(pg, q));
+	deallocate(pg, s->name);
 	free(s->sql);
 	*s = c->e[--c->n];
 }
