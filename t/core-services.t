@@ -81,6 +81,10 @@ subtest 'statements are prepared once per connection and survive a changed table
 	is $after->{json}{columns}, $before->{json}{columns} + 1, 'with the new column';
 	$t->sql('ALTER TABLE testkit_items DROP COLUMN note');
 	is $t->get('/t/db/star')->{json}{columns}, $before->{json}{columns}, 'and without it again';
+	my $many = $t->get('/t/db/many?n=140');
+	is $many->{status}, 200, '140 distinct statements on one connection';
+	ok $many->{json}{ok}, 'each answered right, the first again after it was evicted';
+	ok $many->{json}{prepared} <= 128, "at most 128 stay prepared ($many->{json}{prepared})";
 };
 
 subtest 'rate limit counts, sets headers and refuses with Retry-After' => sub {
@@ -104,7 +108,8 @@ subtest 'a Redis pipeline answers every command in order, rate limits included' 
 	is $r->{status}, 200;
 	is_deeply plain($r->{json}), {run => 'CB_OK', set => 'OK', rate => 'CB_OK', allowed => 1, unavailable => 0,
 	                       remaining => 1, get => 'v1', bad_is_error => 1, incr => 1,
-	                       rate_of_get => 'CB_EINVAL', add_after_run => 'CB_EINVAL'},
+	                       rate_of_get => 'CB_EINVAL', add_after_run => 'CB_EINVAL',
+	                       add_when_full => 'CB_EINVAL', full_runs => 'CB_OK', last_of_full => 'PONG'},
 		'each reply at its index; an error reply does not disturb the others';
 	$r = $t->get('/t/pipe?name=a');
 	is_deeply [@{plain($r->{json})}{qw(allowed remaining incr)}], [1, 0, 2], 'second run counts on';

@@ -110,6 +110,28 @@ static int db_star(cb_req *req)
 	return cb_reply_json(req, 200, o);
 }
 
+/* Runs ?n distinct statements on one connection (more than the cache
+ * keeps), then the first again; answers how many are prepared now and
+ * whether every statement answered right. */
+static int db_many(cb_req *req)
+{
+	const char *q = cb_req_query(req, "n");
+	int n = q ? atoi(q) : 0, ok = 1;
+	for (int i = 0; i <= n; i++) {
+		int k = i < n ? i : 0;
+		cb_res *r = cb_db_q(req, cb_sprintf(req, "SELECT $1::int + %d AS v", k), "1");
+		if (!r || cb_res_int(r, 0, "v") != k + 1)
+			ok = 0;
+	}
+	cb_res *r = cb_db_q0(req, "SELECT count(*) AS n FROM pg_prepared_statements");
+	if (!r)
+		return CB_EDB;
+	cb_json *o = cb_json_new_object(req);
+	cb_json_set_bool(o, "ok", ok);
+	cb_json_set_int(o, "prepared", cb_res_int(r, 0, "n"));
+	return cb_reply_json(req, 200, o);
+}
+
 /* The statements prepared on this request's connection (db_prepare). */
 static int db_prepared(cb_req *req)
 {
@@ -201,6 +223,14 @@ static int pipe_run(cb_req *req)
 	cb_json_set_int(o, "incr", cb_redis_int(cb_redis_pipe_reply(p, inc)));
 	cb_json_set_str(o, "rate_of_get", cb_strerror(cb_redis_pipe_rate(p, get, &rate)));
 	cb_json_set_str(o, "add_after_run", cb_strerror(cb_redis_pipe_c(p, "PING")));
+	cb_redis_pipe *full = cb_redis_pipe_new(req);
+	int last = 0;
+	for (int i = 0; i <= CB_REDIS_PIPE_MAX; i++)
+		last = cb_redis_pipe_c(full, "PING");
+	cb_json_set_str(o, "add_when_full", cb_strerror(last));
+	cb_json_set_str(o, "full_runs", cb_strerror(cb_redis_pipe_run(full)));
+	cb_json_set_str(o, "last_of_full",
+	                cb_redis_str(cb_redis_pipe_reply(full, CB_REDIS_PIPE_MAX - 1), NULL));
 	return cb_reply_json(req, 200, o);
 }
 
@@ -403,6 +433,7 @@ static int init(cb_plugin *p)
 	cb_route(p, "POST", "/t/tx", CB_AUTH_PUBLIC, NULL, tx);
 	cb_route(p, "GET", "/t/db/star", CB_AUTH_PUBLIC, NULL, db_star);
 	cb_route(p, "GET", "/t/db/prepared", CB_AUTH_PUBLIC, NULL, db_prepared);
+	cb_route(p, "GET", "/t/db/many", CB_AUTH_PUBLIC, NULL, db_many);
 	cb_route(p, "GET", "/t/redis", CB_AUTH_PUBLIC, NULL, redis_incr);
 	cb_route(p, "GET", "/t/limited", CB_AUTH_PUBLIC, NULL, limited);
 	cb_route(p, "GET", "/t/pipe", CB_AUTH_PUBLIC, NULL, pipe_run);
