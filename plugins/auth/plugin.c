@@ -42,13 +42,10 @@ static int read_settings(cb_plugin *p)
 	if (declare_settings(p) != CB_OK || cb_settings_int(p, ints, CB_COUNT(ints)) != CB_OK)
 		return CB_ERR;
 
-	auth_cf.jwt_secret = cb_conf_str(p, "jwt_secret");
-	auth_cf.jwt_secret_len = auth_cf.jwt_secret ? strlen(auth_cf.jwt_secret) : 0;
-	if (auth_cf.jwt_secret_len < 32)
-		return cb_plugin_fail(p,
-		                      "jwt_secret is %zu bytes long; HS256 needs at least 32 "
-		                      "random bytes (e.g. openssl rand -base64 48)",
-		                      auth_cf.jwt_secret_len);
+	/* HS256 needs at least 32 random bytes */
+	if (cb_settings_secret(p, "jwt_secret", &auth_cf.jwt_secret, &auth_cf.jwt_secret_len) !=
+	    CB_OK)
+		return CB_ERR;
 	auth_cf.issuer = cb_conf_str(p, "issuer");
 	if (!auth_cf.issuer || !*auth_cf.issuer)
 		return cb_plugin_fail(p, "issuer must not be empty");

@@ -35,13 +35,9 @@ static int read_settings(cb_plugin *p)
 			return CB_ERR;
 	if (cb_settings_int(p, ints, CB_COUNT(ints)) != CB_OK)
 		return CB_ERR;
-	chat_cf.visitor_salt = cb_conf_str(p, "visitor_salt");
-	chat_cf.visitor_salt_len = chat_cf.visitor_salt ? strlen(chat_cf.visitor_salt) : 0;
-	if (chat_cf.visitor_salt_len < 32)
-		return cb_plugin_fail(p,
-		                      "visitor_salt is %zu bytes long; it needs at least 32 random "
-		                      "bytes (e.g. openssl rand -base64 48)",
-		                      chat_cf.visitor_salt_len);
+	if (cb_settings_secret(p, "visitor_salt", &chat_cf.visitor_salt,
+	                       &chat_cf.visitor_salt_len) != CB_OK)
+		return CB_ERR;
 	chat_cf.llm_url = cb_conf_str(p, "llm_url");
 	chat_cf.llm_model = cb_conf_str(p, "llm_model");
 	chat_cf.llm_api_key = cb_conf_str(p, "llm_api_key");

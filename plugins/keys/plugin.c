@@ -55,13 +55,8 @@ static int read_settings(cb_plugin *p)
 	    read_ints(p) != CB_OK)
 		return CB_ERR;
 
-	keys_cf.secret = cb_conf_str(p, "key_secret");
-	keys_cf.secret_len = keys_cf.secret ? strlen(keys_cf.secret) : 0;
-	if (keys_cf.secret_len < 32)
-		return cb_plugin_fail(p,
-		                      "key_secret is %zu bytes long; it needs at least 32 random "
-		                      "bytes (e.g. openssl rand -hex 32)",
-		                      keys_cf.secret_len);
+	if (cb_settings_secret(p, "key_secret", &keys_cf.secret, &keys_cf.secret_len) != CB_OK)
+		return CB_ERR;
 	keys_cf.verification_url = cb_conf_str(p, "verification_url");
 	if (!strstr(keys_cf.verification_url, "{domain}") ||
 	    (strncmp(keys_cf.verification_url, "https://", 8) != 0 &&

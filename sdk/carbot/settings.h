@@ -18,6 +18,7 @@
 #define CARBOT_SETTINGS_H
 
 #include <stddef.h>
+#include <string.h>
 
 /* An integer setting: name, default (text), range, where its value goes. */
 typedef struct cb_int_setting {
@@ -57,6 +58,24 @@ static inline int cb_settings_str(cb_plugin *p, const cb_str_setting *table, siz
 			return rc;
 		*table[i].out = cb_conf_str(p, table[i].name);
 	}
+	return CB_OK;
+}
+
+/* Reads the string setting name (declared before, e.g. required) as a
+ * secret: at least 32 bytes, or the plugin fails with one line saying how
+ * long it is. Stores it and its length. Returns CB_OK or CB_ERR. */
+static inline int cb_settings_secret(cb_plugin *p, const char *name, const char **out, size_t *len)
+{
+	const char *v = cb_conf_str(p, name);
+	size_t n = v ? strlen(v) : 0;
+
+	if (n < 32)
+		return cb_plugin_fail(p,
+		                      "%s is %zu bytes long; it needs at least 32 random bytes "
+		                      "(e.g. openssl rand -base64 48)",
+		                      name, n);
+	*out = v;
+	*len = n;
 	return CB_OK;
 }
 
