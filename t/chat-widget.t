@@ -261,4 +261,14 @@ subtest 'events: batches of up to 50' => sub {
 	is $r->{status}, 400, 'oversized data: 400';
 };
 
+subtest 'a visitor_salt shorter than 32 bytes stops startup, saying how long it is' => sub {
+	my $path = $t->write_conf(plugins => ['auth', 'keys', 'chat'],
+		plugin_conf => {auth => {jwt_secret => $CarBot::Auth::SECRET},
+		                keys => {key_secret => $CarBot::Keys::KEY_SECRET},
+		                chat => {visitor_salt => 'salty'}});
+	my ($code, $out) = $t->run_carbotd(args => ['-t', '-c', $path], conf => 0);
+	isnt $code, 0, 'refused';
+	like $out, qr/visitor_salt is 5 bytes long; it needs at least 32/, 'names it and its length';
+};
+
 done_testing;
