@@ -12,34 +12,47 @@
 
 #include "core.h"
 
+/* The limiter as a Lua function (cb_ratelimit_lua), so plugins can count a
+ * limit inside their own scripts with the same meaning. */
+#define RL_FUNCTION                                                                                \
+	"local function cb_ratelimit(k1, k2, limit, window, block, cost)\n"                        \
+	"  local b = redis.call('PTTL', k2)\n"                                                     \
+	"  if b > 0 then return {0, 0, b} end\n"                                                   \
+	"  local n\n"                                                                              \
+	"  if cost > 0 then\n"                                                                     \
+	"    n = redis.call('INCRBY', k1, cost)\n"                                                 \
+	"    if n == cost then redis.call('PEXPIRE', k1, window) end\n"                            \
+	"  else\n"                                                                                 \
+	"    n = tonumber(redis.call('GET', k1) or '0')\n"                                         \
+	"  end\n"                                                                                  \
+	"  local ttl = redis.call('PTTL', k1)\n"                                                   \
+	"  if ttl < 0 then\n"                                                                      \
+	"    if n > 0 then redis.call('PEXPIRE', k1, window) end\n"                                \
+	"    ttl = window\n"                                                                       \
+	"  end\n"                                                                                  \
+	"  if cost == 0 then\n"                                                                    \
+	"    if n >= limit then return {0, 0, ttl} end\n"                                          \
+	"    return {1, limit - n, ttl}\n"                                                         \
+	"  end\n"                                                                                  \
+	"  if n > limit then\n"                                                                    \
+	"    if block > 0 then redis.call('SET', k2, '1', 'PX', block); return {0, 0, block} "     \
+	"end\n"                                                                                    \
+	"    return {0, 0, ttl}\n"                                                                 \
+	"  end\n"                                                                                  \
+	"  if n == limit and block > 0 then\n"                                                     \
+	"    redis.call('SET', k2, '1', 'PX', block); return {1, 0, block}\n"                      \
+	"  end\n"                                                                                  \
+	"  return {1, limit - n, ttl}\n"                                                           \
+	"end\n"
+
 static const char script[] =
-    "local limit, window, block, cost = tonumber(ARGV[1]), tonumber(ARGV[2]),"
-    " tonumber(ARGV[3]), tonumber(ARGV[4])\n"
-    "local b = redis.call('PTTL', KEYS[2])\n"
-    "if b > 0 then return {0, 0, b} end\n"
-    "local n\n"
-    "if cost > 0 then\n"
-    "  n = redis.call('INCRBY', KEYS[1], cost)\n"
-    "  if n == cost then redis.call('PEXPIRE', KEYS[1], window) end\n"
-    "else\n"
-    "  n = tonumber(redis.call('GET', KEYS[1]) or '0')\n"
-    "end\n"
-    "local ttl = redis.call('PTTL', KEYS[1])\n"
-    "if ttl < 0 then\n"
-    "  if n > 0 then redis.call('PEXPIRE', KEYS[1], window) end\n"
-    "  ttl = window\n"
-    "end\n"
-    "if cost == 0 then\n"
-    "  if n >= limit then return {0, 0, ttl} end\n"
-    "  return {1, limit - n, ttl}\n"
-    "end\n"
-    "if n > limit then\n"
-    "  if block > 0 then redis.call('SET', KEYS[2], '1', 'PX', block); return {0, 0, block} end\n"
-    "  return {0, 0, ttl}\n"
-    "end\n"
-    "if n == limit and block > 0 then redis.call('SET', KEYS[2], '1', 'PX', block); "
-    "return {1, 0, block} end\n"
-    "return {1, limit - n, ttl}\n";
+    RL_FUNCTION "return cb_ratelimit(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]),"
+                " tonumber(ARGV[3]), tonumber(ARGV[4]))\n";
+
+const char *cb_ratelimit_lua(void)
+{
+	return RL_FUNCTION;
+}
 
 static char script_sha[41];
 
@@ -65,14 +78,32 @@ static void fail_mode(cb_rate *out, long long limit)
 	out->unavailable = 1;
 }
 
+/* The limiter's two Redis keys for key: the count and the block. */
+static void rl_keys(const char *key, char *k1, size_t n1, char *k2, size_t n2)
+{
+	snprintf(k1, n1, "rl:%.500s", key);
+	snprintf(k2, n2, "rlb:%.500s", key);
+}
+
+int cb_ratelimit_keys(cb_req *req, const char *key, const char **count_key, const char **block_key)
+{
+	char k1[sizeof(((struct rl_cmd *)0)->k1)], k2[sizeof(((struct rl_cmd *)0)->k2)];
+
+	if (!key || !count_key || !block_key)
+		return CB_EINVAL;
+	rl_keys(key, k1, sizeof k1, k2, sizeof k2);
+	*count_key = cb_strdup(req, k1);
+	*block_key = cb_strdup(req, k2);
+	return *count_key && *block_key ? CB_OK : CB_ENOMEM;
+}
+
 int ratelimit_cmd(struct rl_cmd *c, const char *key, long long limit, long long window_s,
                   long long block_s, long long cost)
 {
 	if (!key || limit < 0 || window_s <= 0 || block_s < 0 || cost < 0)
 		return CB_EINVAL;
 	ensure_sha();
-	snprintf(c->k1, sizeof c->k1, "rl:%.500s", key);
-	snprintf(c->k2, sizeof c->k2, "rlb:%.500s", key);
+	rl_keys(key, c->k1, sizeof c->k1, c->k2, sizeof c->k2);
 	snprintf(c->a1, sizeof c->a1, "%lld", limit);
 	snprintf(c->a2, sizeof c->a2, "%lld", window_s * 1000);
 	snprintf(c->a3, sizeof c->a3, "%lld", block_s * 1000);
@@ -98,6 +129,13 @@ cb_redis_reply *ratelimit_eval(cb_req *req, struct rl_cmd *c)
 	argv[0] = "EVAL";
 	argv[1] = script;
 	return cb_redis(req, RL_ARGC, argv, NULL);
+}
+
+int cb_ratelimit_result(const cb_redis_reply *r, long long limit, cb_rate *out)
+{
+	if (!out)
+		return CB_EINVAL;
+	return ratelimit_outcome(r, limit, out);
 }
 
 int ratelimit_outcome(const cb_redis_reply *r, long long limit, cb_rate *out)

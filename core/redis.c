@@ -15,6 +15,7 @@ static int port;
 
 static __thread redisContext *ctx;
 static __thread double last_failure_ms;
+static __thread int unread;          /* replies to cb_redis_send not read yet */
 static atomic_int warned_at;         /* seconds, to log unreachability once a second */
 static _Atomic long long last_up_ms; /* when some thread last dialled successfully */
 
@@ -40,10 +41,33 @@ static void warn_down(const char *why)
 		log_core(CB_LOG_WARN, "redis unreachable: %s", why);
 }
 
+/* Reads and drops the replies to this thread's earlier cb_redis_send
+ * commands, which come before any other reply on the connection; an error
+ * reply is logged (the server's text, never the command's arguments).
+ * 0, or -1 when the connection failed. */
+static int drain(redisContext *c)
+{
+	while (unread > 0) {
+		redisReply *r = NULL;
+		if (redisGetReply(c, (void **)&r) != REDIS_OK || !r)
+			return -1;
+		unread--;
+		if (r->type == REDIS_REPLY_ERROR)
+			log_core(CB_LOG_WARN, "redis: a command sent without waiting failed: %s",
+			         r->str);
+		freeReplyObject(r);
+	}
+	return 0;
+}
+
 static redisContext *conn(void)
 {
-	if (ctx)
+	if (ctx && drain(ctx) == 0)
 		return ctx;
+	if (ctx) {
+		warn_down(ctx->errstr[0] ? ctx->errstr : "reading sent replies failed");
+		redis_thread_cleanup();
+	}
 	double t = now_ms();
 	/* back off for a second after a failed dial, unless another thread has
 	 * got through since: then Redis is back and waiting helps nobody */
@@ -73,6 +97,7 @@ void redis_thread_cleanup(void)
 	if (ctx)
 		redisFree(ctx);
 	ctx = NULL;
+	unread = 0;
 }
 
 static void free_reply(void *r)
@@ -112,6 +137,50 @@ cb_redis_reply *cb_redis(cb_req *req, int argc, const char *const *argv, const s
 	}
 	cb_cleanup(req, free_reply, r);
 	return (cb_redis_reply *)r;
+}
+
+/* Writes everything appended to c. 0, or -1 when the connection failed. */
+static int write_out(redisContext *c)
+{
+	int done = 0;
+
+	while (!done)
+		if (redisBufferWrite(c, &done) != REDIS_OK)
+			return -1;
+	return 0;
+}
+
+#define UNREAD_MAX 64 /* then the sender reads them: bounded buffers */
+
+int cb_redis_send(cb_req *req, int argc, const char *const *argv, const size_t *lens)
+{
+	(void)req;
+	if (argc < 1 || argc > 64 || !argv)
+		return CB_EINVAL;
+	size_t l[64];
+	for (int i = 0; i < argc; i++)
+		l[i] = lens ? lens[i] : strlen(argv[i]);
+	/* failure handling as cb_redis: a broken connection is redialled once */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		int fresh = ctx == NULL;
+		redisContext *c = conn();
+		if (!c)
+			return CB_EREDIS;
+		if (redisAppendCommandArgv(c, argc, (const char **)argv, l) == REDIS_OK &&
+		    write_out(c) == 0) {
+			if (++unread >= UNREAD_MAX && drain(c) != 0) {
+				warn_down(c->errstr[0] ? c->errstr : "reading sent replies failed");
+				redis_thread_cleanup();
+			}
+			return CB_OK;
+		}
+		warn_down(c->errstr[0] ? c->errstr : "send failed");
+		redis_thread_cleanup();
+		if (fresh)
+			break;
+	}
+	last_failure_ms = now_ms();
+	return CB_EREDIS;
 }
 
 int cb_redis_type(const cb_redis_reply *rr)

@@ -122,6 +122,41 @@ subtest 'a Redis pipeline answers every command in order, rate limits included' 
 		'after Redis forgot its scripts the limit still works (NOSCRIPT reloaded)';
 };
 
+subtest 'a command sent without waiting runs, and later replies stay in order' => sub {
+	my $r = $t->get('/t/send?name=a&n=3');
+	is_deeply plain($r->{json}), {sent => 'CB_OK', last => 'v2', incr => 1},
+		'three sends, then the GET and INCR get their own replies';
+	chomp(my $v = `redis-cli -p ${\ $t->redis_port} GET testkit:send:a:0`);
+	is $v, 'v0', 'the first sent SET is in Redis';
+	$r = $t->get('/t/send?name=b&n=150');
+	is_deeply plain($r->{json}), {sent => 'CB_OK', last => 'v149', incr => 1},
+		'150 sends (more than the 64 left unread at most) keep their order';
+	$r = $t->get('/t/send?name=c&n=6&bad=1');
+	is_deeply plain($r->{json}), {sent => 'CB_OK', last => 'v5', incr => 1},
+		'a sent command failing in the middle disturbs no other reply';
+	ok wait_for('logged', sub { $t->log =~ /a command sent without waiting failed: ERR value is not an integer/ }),
+		'its error reply is logged with the server\'s text';
+	unlike $t->log, qr/testkit:send:c:s/, 'the log names no key or argument';
+	# replies left unread by one request are read before the thread's next
+	# command, whichever request runs it: every INCR answers in sequence
+	$t->get("/t/send?name=d$_&n=4&wait=0") for 1 .. 40;
+	my @n = map { $t->get('/t/redis')->{json}{counter} } 1 .. 40;
+	is_deeply [grep { $n[$_] != $n[0] + $_ } 0 .. $#n], [], 'no request got a reply meant for a sent command';
+	chomp($v = `redis-cli -p ${\ $t->redis_port} GET testkit:send:d40:3`);
+	is $v, 'v3', 'the unread sends ran';
+};
+
+subtest 'a plugin script counts a limit with the core limiter (cb_ratelimit_lua)' => sub {
+	my @r = map { plain($t->get('/t/rl-script?name=a')->{json}) } 1 .. 3;
+	is_deeply [map { [@$_{qw(result allowed remaining work core_allows_one_more)}] } @r],
+		[['CB_OK', 1, 1, '1', 1], ['CB_OK', 1, 0, '2', 0], ['CB_OK', 0, 0, '2', 0]],
+		'counts 2 a minute; the work runs only when allowed; cb_ratelimit sees the same count';
+	ok $r[0]{reset_set}, 'reset_ms is the window';
+	is_deeply [@{$r[0]}{qw(malformed malformed_unavailable)}], ['CB_EREDIS', 1],
+		'a reply that is no {allowed, remaining, reset_ms} counts as Redis unreachable';
+	is $t->get('/t/rl-script?name=b')->{json}{allowed}, 1, 'per key';
+};
+
 subtest 'Redis down: commands fail fast with 503, limits fail open, readyz says why' => sub {
 	is $t->get('/t/redis')->{status}, 200, 'Redis works';
 	$t->get('/t/redis') for 1 .. 40; # many handler threads now hold a connection
@@ -134,6 +169,10 @@ subtest 'Redis down: commands fail fast with 503, limits fail open, readyz says 
 	$r = $t->get('/t/pipe?name=down');
 	is_deeply [@{plain($r->{json})}{qw(run rate allowed unavailable get)}], ['CB_EREDIS', 'CB_EREDIS', 1, 1, undef],
 		'a pipeline fails as a whole; its limits fail open too';
+	# the first write on a connection Redis has closed may still be accepted
+	# by the kernel (the command is lost; the next command notices): the
+	# next one fails
+	is $t->get('/t/send?name=down&n=3&wait=0')->{json}{sent}, 'CB_EREDIS', 'a send says Redis is unreachable';
 	my $ready = $t->get('/readyz');
 	is $ready->{status}, 503, 'readyz 503';
 	is_deeply [map { "$_->{check}=$_->{status}" } @{$ready->{json}{error}{details}}], ['redis=unreachable'],

@@ -137,6 +137,10 @@
 	X(cb_redis_pipe_run) \
 	X(cb_redis_pipe_reply) \
 	X(cb_redis_pipe_rate) \
+	X(cb_redis_send) \
+	X(cb_ratelimit_lua) \
+	X(cb_ratelimit_keys) \
+	X(cb_ratelimit_result) \
 
 /* The table. size is sizeof(struct cb_api) of the core that filled it. */
 struct cb_api {
@@ -306,6 +310,10 @@ extern const struct cb_api *cb__api __attribute__((visibility("hidden")));
 #define cb_redis_pipe_run(...) (cb__api->cb_redis_pipe_run(__VA_ARGS__))
 #define cb_redis_pipe_reply(...) (cb__api->cb_redis_pipe_reply(__VA_ARGS__))
 #define cb_redis_pipe_rate(...) (cb__api->cb_redis_pipe_rate(__VA_ARGS__))
+#define cb_redis_send(...) (cb__api->cb_redis_send(__VA_ARGS__))
+#define cb_ratelimit_lua(...) (cb__api->cb_ratelimit_lua(__VA_ARGS__))
+#define cb_ratelimit_keys(...) (cb__api->cb_ratelimit_keys(__VA_ARGS__))
+#define cb_ratelimit_result(...) (cb__api->cb_ratelimit_result(__VA_ARGS__))
 
 #endif /* CB_CORE_BUILD */
 

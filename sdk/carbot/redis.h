@@ -38,6 +38,26 @@ cb_redis_reply *cb_redis(cb_req *req, int argc, const char *const *argv, const s
 	CB__RNARG_(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
 #define CB__RNARG_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, N, ...) N
 
+/* Sends one command (arguments as for cb_redis) without waiting for its
+ * reply (SDK 1.5): for writes whose outcome the request does not depend on,
+ * such as filling a cache or saving a conversation's context. It saves the
+ * handler the wait for Redis's answer. The reply is read, and dropped, before
+ * this thread's next Redis command (at the latest after 64 such sends); an
+ * error reply is logged then, with the server's text only. Later commands of
+ * the same thread see the write (one connection, in order); other threads
+ * and processes see it once Redis has run it, which is at once for any
+ * practical purpose but not guaranteed before the response is sent. Like
+ * cb_redis, a command on a broken connection is sent again on a new one, so
+ * send only commands that may safely run twice (SET, EXPIRE, DEL).
+ * Returns CB_OK when the command was written to the connection (not that
+ * Redis ran it: a write on a connection Redis has just closed can still be
+ * accepted by the kernel and lost; the thread's next command notices and
+ * logs it), CB_EREDIS when Redis is unreachable, CB_EINVAL for a bad
+ * argument list. So send only what may be lost without harm. */
+int cb_redis_send(cb_req *req, int argc, const char *const *argv, const size_t *lens);
+#define cb_redis_send_c(req, ...)                                                                  \
+	cb_redis_send((req), CB__RNARG(__VA_ARGS__), (const char *const[]){__VA_ARGS__}, NULL)
+
 /* Reply accessors; all accept NULL (type CB_REDIS_NIL, values 0/NULL). */
 int cb_redis_type(const cb_redis_reply *r);
 long long cb_redis_int(const cb_redis_reply *r);
@@ -134,5 +154,38 @@ void cb_ratelimit_headers(cb_req *req, const cb_rate *rate);
 /* Sets the headers above and a 429 rate_limited error (or 503 unavailable
  * when rate->unavailable). Returns CB_OK. */
 int cb_ratelimit_reply(cb_req *req, const cb_rate *rate);
+
+/* ---- A rate limit inside a plugin's own Lua script (SDK 1.5) ----
+ *
+ * When a limit and the plugin's own Redis work must happen together (the
+ * work only if the limit allows, in one round trip), the plugin's script
+ * can count the limit itself, with exactly cb_ratelimit's meaning and
+ * counters:
+ *
+ *   script = cb_ratelimit_lua() + "local r = cb_ratelimit(KEYS[1], KEYS[2],
+ *            limit, window_ms, block_ms, cost) if r[1] == 0 then return {r}
+ *            end ... return {r, ...}"
+ *
+ * cb_ratelimit_keys names the two keys to pass in KEYS (a script must name
+ * every key it touches), and cb_ratelimit_result reads the returned
+ * {allowed, remaining, reset_ms} into a cb_rate. */
+
+/* Lua source defining the local function
+ *   cb_ratelimit(count_key, block_key, limit, window_ms, block_ms, cost)
+ * that counts like cb_ratelimit (windows and blocks in milliseconds) and
+ * returns {allowed (1 or 0), remaining, reset_ms}. Prepend it to a script.
+ * Static storage, never NULL. */
+const char *cb_ratelimit_lua(void);
+
+/* The count and block keys cb_ratelimit uses for key (so a script's count
+ * and cb_ratelimit's are the same count), allocated in req. CB_OK, or
+ * CB_EINVAL / CB_ENOMEM. */
+int cb_ratelimit_keys(cb_req *req, const char *key, const char **count_key, const char **block_key);
+
+/* Fills out from r, a script's {allowed, remaining, reset_ms}, as
+ * cb_ratelimit would (limit is the limit the script counted against). A
+ * NULL or malformed r is treated as Redis unreachable: CB_EREDIS, out
+ * filled according to ratelimit_on_redis_down. CB_EINVAL when out is NULL. */
+int cb_ratelimit_result(const cb_redis_reply *r, long long limit, cb_rate *out);
 
 #endif

@@ -12,12 +12,14 @@
  *   1.2  cb_route_fast: answer from memory on the I/O thread, or defer.
  *   1.3  util.h: cb_sha256_hex, cb_hmac_sha256_hex, cb_random_hex, cb_is_uuid.
  *   1.4  redis.h: pipelines (cb_redis_pipe_*), rate limits included.
+ *   1.5  redis.h: cb_redis_send, a command whose reply nobody waits for;
+ *        cb_ratelimit_lua/_keys/_result, a rate limit inside a plugin's script.
  */
 #ifndef CARBOT_VERSION_H
 #define CARBOT_VERSION_H
 
 #define CB_SDK_MAJOR 1
-#define CB_SDK_MINOR 4
+#define CB_SDK_MINOR 5
 
 /* True when the headers being compiled against are at least SDK major.minor
  * (a compile-time test; at run time use CB_HAS, see api.h). */

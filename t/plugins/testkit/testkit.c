@@ -234,6 +234,70 @@ static int pipe_run(cb_req *req)
 	return cb_reply_json(req, 200, o);
 }
 
+/* ?name&n: n SETs sent without waiting (cb_redis_send), with ?bad=1 one
+ * that fails in the middle, then a GET of the last one and an INCR, waited
+ * for: their replies must be their own. ?wait=0 leaves the sent replies
+ * unread for the thread's next request. */
+static int send_run(cb_req *req)
+{
+	const char *name = cb_req_query(req, "name"), *n_s = cb_req_query(req, "n");
+	const char *bad = cb_req_query(req, "bad"), *wait = cb_req_query(req, "wait");
+	long long n = n_s ? atoll(n_s) : 1;
+	char *k = cb_sprintf(req, "testkit:send:%s", name ? name : "-");
+	int rc = CB_OK;
+	cb_json *o = cb_json_new_object(req);
+
+	if (bad && cb_redis_c(req, "SET", cb_sprintf(req, "%s:s", k), "text") == NULL)
+		return CB_EREDIS;
+	for (long long i = 0; i < n && rc == CB_OK; i++) {
+		rc = cb_redis_send_c(req, "SET", cb_sprintf(req, "%s:%lld", k, i),
+		                     cb_sprintf(req, "v%lld", i), "EX", "60");
+		if (bad && i == n / 2 && rc == CB_OK)
+			rc = cb_redis_send_c(req, "INCR", cb_sprintf(req, "%s:s", k));
+	}
+	cb_json_set_str(o, "sent", cb_strerror(rc));
+	if (wait && strcmp(wait, "0") == 0)
+		return cb_reply_json(req, 200, o);
+	cb_json_set_str(
+	    o, "last",
+	    cb_redis_str(cb_redis_c(req, "GET", cb_sprintf(req, "%s:%lld", k, n - 1)), NULL));
+	cb_json_set_int(o, "incr",
+	                cb_redis_int(cb_redis_c(req, "INCR", cb_sprintf(req, "%s:n", k))));
+	return cb_reply_json(req, 200, o);
+}
+
+/* A plugin script counting a limit (2 a minute per ?name) with the core's
+ * limiter (cb_ratelimit_lua), doing its own work (an INCR) only when the
+ * limit allows; then cb_ratelimit looks at the same count. */
+static int rl_script(cb_req *req)
+{
+	const char *name = cb_req_query(req, "name");
+	const char *lim = cb_sprintf(req, "testkit:rls:%s", name ? name : "-"), *k1, *k2;
+	const char *script =
+	    cb_sprintf(req,
+	               "%slocal r = cb_ratelimit(KEYS[1], KEYS[2], 2, 60000, 0, 1)\n"
+	               "if r[1] == 0 then return {r, redis.call('GET', KEYS[3]) or '0'} end\n"
+	               "return {r, tostring(redis.call('INCR', KEYS[3]))}\n",
+	               cb_ratelimit_lua());
+	cb_rate rate = CB_RATE_INIT, look = CB_RATE_INIT;
+	cb_json *o = cb_json_new_object(req);
+
+	if (cb_ratelimit_keys(req, lim, &k1, &k2) != CB_OK)
+		return CB_ENOMEM;
+	cb_redis_reply *r =
+	    cb_redis_c(req, "EVAL", script, "3", k1, k2, cb_sprintf(req, "%s:work", lim));
+	cb_json_set_str(o, "result", cb_strerror(cb_ratelimit_result(cb_redis_at(r, 0), 2, &rate)));
+	cb_json_set_bool(o, "allowed", rate.allowed);
+	cb_json_set_int(o, "remaining", rate.remaining);
+	cb_json_set_bool(o, "reset_set", rate.reset_ms > 0 && rate.reset_ms <= 60000);
+	cb_json_set_str(o, "work", cb_redis_str(cb_redis_at(r, 1), NULL));
+	cb_ratelimit(req, lim, 2, 60, 0, 0, &look);
+	cb_json_set_bool(o, "core_allows_one_more", look.allowed);
+	cb_json_set_str(o, "malformed", cb_strerror(cb_ratelimit_result(r, 2, &look)));
+	cb_json_set_bool(o, "malformed_unavailable", look.unavailable);
+	return cb_reply_json(req, 200, o);
+}
+
 /* hooks: three subscribers record their order; "veto" is vetoed */
 static int sub(cb_req *req, const char *event, const cb_json *data, void *udata)
 {
@@ -437,6 +501,8 @@ static int init(cb_plugin *p)
 	cb_route(p, "GET", "/t/redis", CB_AUTH_PUBLIC, NULL, redis_incr);
 	cb_route(p, "GET", "/t/limited", CB_AUTH_PUBLIC, NULL, limited);
 	cb_route(p, "GET", "/t/pipe", CB_AUTH_PUBLIC, NULL, pipe_run);
+	cb_route(p, "GET", "/t/send", CB_AUTH_PUBLIC, NULL, send_run);
+	cb_route(p, "GET", "/t/rl-script", CB_AUTH_PUBLIC, NULL, rl_script);
 	testkit_chat_floor(p);
 	cb_route(p, "POST", "/t/hook", CB_AUTH_PUBLIC, NULL, hook);
 	cb_route(p, "POST", "/t/job", CB_AUTH_PUBLIC, NULL, job);
