@@ -207,7 +207,11 @@ char *visitor_id(cb_req *req, const char *key_id);
  * unreadable. */
 const char *ctx_key(cb_req *req, const char *key_id, const char *session_id);
 cb_json *ctx_load(cb_req *req, const cb_redis_reply *cached);
-/* Saves it with the idle TTL. CB_OK or CB_EREDIS. */
+/* Saves it with the idle TTL, without waiting for Redis's reply
+ * (cb_redis_send): the write is on its way before the answer is, and the
+ * visitor's next message makes its own round trips to Redis before it reads
+ * the context. CB_OK or CB_EREDIS; a lost write costs the context (history,
+ * a lead flow in progress), never a stored message. */
 int ctx_save(cb_req *req, const char *key_id, const char *session_id, const cb_json *ctx);
 /* Appends a turn to ctx.hist, keeping the last llm_history. */
 void ctx_push(cb_req *req, cb_json *ctx, const char *role, const char *text);

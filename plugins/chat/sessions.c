@@ -64,9 +64,7 @@ int ctx_save(cb_req *req, const char *key_id, const char *session_id, const cb_j
 	const char *text = cb_json_dump(req, ctx, NULL);
 
 	snprintf(ttl, sizeof(ttl), "%lld", chat_cf.idle_minutes * 60);
-	cb_redis_reply *r =
-	    cb_redis_c(req, "SET", ctx_key(req, key_id, session_id), text, "EX", ttl);
-	return cb_redis_type(r) == CB_REDIS_STRING ? CB_OK : CB_EREDIS;
+	return cb_redis_send_c(req, "SET", ctx_key(req, key_id, session_id), text, "EX", ttl);
 }
 
 #define HIST_TEXT_MAX 600

@@ -5,8 +5,9 @@
  * round trip), the key's usage count (one), the business data (memory), the
  * answer (built-in engine, or the LLM), then ONE SQL statement that finds or
  * starts the conversation and stores both messages (bench/chat.pl runs the
- * very same statement under pgbench), and the context written back (one). Nothing on this path
- * locks the client_keys row: usage counters live in Redis (keys plugin). */
+ * very same statement under pgbench), and the context written back (sent
+ * without waiting for the reply). Nothing on this path locks the
+ * client_keys row: usage counters live in Redis (keys plugin). */
 #include <stdio.h>
 #include <string.h>
 
