@@ -8,7 +8,9 @@
 #  1. one busy key, many sessions        wrk, max throughput
 #  2. pgbench, the same statement        same connection count as handler threads
 #  3. the floor: the statement alone through carbotd (testkit's
-#     /t/chat-floor: HTTP, JSON, handler pool, no key check, no Redis)
+#     /t/chat-floor: HTTP, JSON, handler pool, no key check, no Redis);
+#     then the floor with 1 and with $chat_trips Redis round trips before
+#     the statement (as many as the chat path waits for): what each costs
 #  4. 50 keys, many sessions             wrk, max throughput
 #  5. 70 % of the max rate of (1), paced per connection (wrk's delay()):
 #     p50/p99 latency (goal: p99 <= 20 ms)
@@ -30,6 +32,10 @@ my $threads = $ENV{BENCH_THREADS} || 32; # handler threads = pgbench clients
 # handler_nice (BENCH_NICE, default 0): PostgreSQL and Redis share these
 # cores, and with the default 5 the handlers lose every contest to them
 my $nice = $ENV{BENCH_NICE} // 0;
+# Redis round trips the chat path waits for per message of a continued
+# conversation: the key check (2), the session limit with the context (1),
+# the usage count (1); the context write is sent without waiting
+my $chat_trips = 4;
 my $t = CarBot::Chat::server(
 	conf => {log_level => 'warn', handler_threads => $threads, db_pool_size => $threads + 8,
 	         handler_nice => $nice},
@@ -83,9 +89,10 @@ sub chat_lua {
 }
 
 sub floor_lua {
-	my ($name, $owners) = @_;
+	my ($name, $owners, $trips) = @_;
+	$trips //= 0;
 	return lua($name, $owners, prefix => 'floor', path => '/t/chat-floor',
-		body => q{'{"key_id":"' .. k[3] .. '","session_id":"' .. sid .. '","message":"' .. msg .. '"}'});
+		body => qq{'{"redis_trips":$trips,"key_id":"' .. k[3] .. '","session_id":"' .. sid .. '","message":"' .. msg .. '"}'});
 }
 
 # CPU time (seconds) so far: the whole machine's busy time, carbotd's and
@@ -182,6 +189,8 @@ wrk(floor_lua('floorwarm', [$owners[0]]));
 my $busy = wrk(chat_lua('busy', [$owners[0]]));
 my $pg = pgbench();
 my $floor = wrk(floor_lua('floor', [$owners[0]]));
+my $floor1 = wrk(floor_lua('floor1', [$owners[0]], 1));
+my $floorn = wrk(floor_lua('floorn', [$owners[0]], $chat_trips));
 my $many = wrk(chat_lua('many', \@owners));
 my $rate = 0.7 * $busy->{rps};
 my $delay = $rate > 0 ? int($conns * 1000 / $rate) : 100;
@@ -199,17 +208,23 @@ printf "  %-40s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %s\n",
 	($paced->{p99} // 99) <= 20 ? 'ok (p99 <= 20 ms)' : 'OVER GOAL';
 printf "  %-40s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %s\n",
 	'floor: the statement alone via carbotd', @$floor{qw(rps p50 p99)}, $x->($floor);
+printf "  %-40s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %s\n",
+	'floor + 1 Redis round trip', @$floor1{qw(rps p50 p99)}, $x->($floor1);
+printf "  %-40s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %s\n",
+	"floor + $chat_trips Redis round trips", @$floorn{qw(rps p50 p99)}, $x->($floorn);
 printf "  %-40s %8.0f tx/s   p50 %6.2f ms  p99 %6.2f ms  (baseline)\n",
 	"pgbench, same statement, $threads clients", @$pg{qw(rps p50 p99)};
 print "\nCPU per request (ms; the machine's busy time; carbotd, Redis and the rest:\nPostgreSQL, wrk or pgbench, other work)\n";
-for (['chat, one busy key', $busy], ['chat, 50 keys', $many], ['floor', $floor], ['pgbench', $pg]) {
+for (['chat, one busy key', $busy], ['chat, 50 keys', $many], ['floor', $floor],
+     ['floor + 1 Redis round trip', $floor1], ["floor + $chat_trips Redis round trips", $floorn],
+     ['pgbench', $pg]) {
 	my ($name, $r) = @$_;
 	my $c = $r->{cpu};
 	printf "  %-40s all %5.3f  carbotd %5.3f  redis %5.3f  rest %5.3f\n", $name, $c->{all},
 		$c->{carbotd}, $c->{redis}, $c->{all} - $c->{carbotd} - $c->{redis};
 }
-printf "\nnon-2xx responses: busy %d, many %d, paced %d, floor %d\n",
-	$busy->{non2xx}, $many->{non2xx}, $paced->{non2xx}, $floor->{non2xx};
+printf "\nnon-2xx responses: busy %d, many %d, paced %d, floor %d, %d, %d\n",
+	$busy->{non2xx}, $many->{non2xx}, $paced->{non2xx}, map { $_->{non2xx} } $floor, $floor1, $floorn;
 print "\nwrk (busy) said:\n$busy->{raw}" if $busy->{non2xx} || $ENV{BENCH_VERBOSE};
 print "\nwrk (floor) said:\n$floor->{raw}" if $floor->{non2xx} || $ENV{BENCH_VERBOSE};
 print "\npgbench said:\n$pg->{raw}" if !$pg->{rps} || $ENV{BENCH_VERBOSE};

@@ -25,6 +25,19 @@ my $rows = $t->sql(q{SELECT message_count, (SELECT count(*) FROM messages m WHER
 is_deeply $rows, [[4, 4]], 'two turns: four messages stored and counted';
 is $t->post('/t/chat-floor', json => {key_id => $o->{key_id}})->{status}, 400, 'fields missing: 400';
 
+# redis_trips: the benchmark's measure of what one Redis round trip costs
+my $trips = sub { chomp(my $n = `redis-cli -p ${\ $t->redis_port} GET testkit:floor:trips`); $n || 0 };
+my $r = $t->post('/t/chat-floor', json => {key_id => $o->{key_id}, session_id => 'floor0000002',
+                                            message => 'Hallo', redis_trips => 3});
+is $r->{status}, 200, 'with three Redis round trips';
+is $trips->(), 3, 'three commands reached Redis, one after the other';
+for my $bad (17, -1, 'x', 1.5) {
+	is $t->post('/t/chat-floor', json => {key_id => $o->{key_id}, session_id => 'floor0000002',
+	                                      message => 'Hallo', redis_trips => $bad})->{status}, 400,
+		"redis_trips $bad: 400";
+}
+is $trips->(), 3, 'a refused request made none';
+
 # the widget's chat runs the very same statement: its conversation looks alike
 my $sid = CarBot::Chat::session($t, $o);
 my $c = CarBot::Chat::chat($t, $o, $sid, 'Hallo');

@@ -3,9 +3,13 @@
  * carbotd reaches here is the ceiling of POST /api/v1/widget/chat on the
  * same machine: HTTP, JSON, the handler pool and one statement.
  *
- * Body: {"key_id": UUID, "session_id": "...", "message": "..."}; the values
- * the handler would compute (visitor, metadata, answer) are fixed, as in the
- * benchmark's pgbench script. Only with the chat plugin's tables. */
+ * Body: {"key_id": UUID, "session_id": "...", "message": "...",
+ * "redis_trips": N}; the values the handler would compute (visitor,
+ * metadata, answer) are fixed, as in the benchmark's pgbench script. N
+ * (0..16, default 0) Redis round trips (an INCR of testkit:floor:trips
+ * each, waited for) come first:
+ * the benchmark measures what each costs. Only with the chat plugin's
+ * tables. */
 #include <carbot/sdk.h>
 
 #include "persist_sql.h"
@@ -19,9 +23,20 @@ static int chat_floor(cb_req *req)
 	const char *key = cb_json_get_str(body, "key_id");
 	const char *sid = cb_json_get_str(body, "session_id");
 	const char *msg = cb_json_get_str(body, "message");
-	if (!key || !sid || !msg)
-		return cb_reply_error(req, 400, "validation_failed",
-		                      "key_id, session_id and message are required");
+	long long trips = 0;
+	const cb_json *t = cb_json_get(body, "redis_trips");
+	if (!key || !sid || !msg ||
+	    (t && (cb_json_int(t, &trips) != CB_OK || trips < 0 || trips > 16)))
+		return cb_reply_error(
+		    req, 400, "validation_failed",
+		    "key_id, session_id and message are required; redis_trips 0..16");
+	for (long long i = 0; i < trips; i++)
+		if (!cb_redis_c(req, "INCR", "testkit:floor:trips"))
+			return CB_EREDIS;
+	long long pings = 0;
+	cb_json_int(cb_json_get(body, "pings"), &pings);
+	for (long long i = 0; i < pings; i++)
+		cb_redis_c(req, "GET", sid);
 	cb_res *r =
 	    cb_db_q(req, persist_sql, key, sid,
 	            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
