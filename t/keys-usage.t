@@ -186,6 +186,66 @@ subtest 'record_usage refuses unknown kinds, unknown and revoked keys' => sub {
 	is record($off->{id}, 'message')->{status}, 'inactive', 'a switched-off key';
 };
 
+subtest 'usage_queue: counted behind the caller\'s rate limit, in the caller\'s round trip' => sub {
+	my $u = CarBot::Keys::user($t);    # basic: 3 messages
+	my $k = key_for($u);
+	my $g = sub {
+		my (%o) = @_;
+		return $t->post('/t/keys-validate', json => {key_id => $o{key_id} // $k->{id}, record => $o{kind} // 'message',
+		                                             guard => {name => $o{name} // "g$k->{id}", limit => $o{limit} // 2,
+		                                                       window => 60}})->{json};
+	};
+	redis_cmd('SET keysprobe:neighbour here');
+	my $r = $g->();
+	is_deeply [@$r{qw(queued status allowed guard_remaining neighbour)}], ['ok', 'ok', 1, 1, 'here'],
+		'counted; the caller\'s own command ran in the same pipeline';
+	is_deeply $r->{limit}{used}, 1, 'one message used';
+	is $g->()->{status}, 'ok', 'second';
+	$r = $g->();
+	is_deeply [@$r{qw(status allowed)}], ['rate_limited', 0], 'the third: the limit of 2 refuses';
+	is $t->get("/api/v1/client-keys/$k->{id}", headers => bearer($u->{access}))->{json}{current_usage}, 2,
+		'and nothing was counted';
+	$r = $g->(name => 'other', limit => 5);
+	is $r->{status}, 'ok', 'behind another limit: the third message';
+	$r = $g->(name => 'other', limit => 5);
+	is_deeply [@$r{qw(status allowed)}], ['usage_limit_exceeded', 1], 'the fourth: the tier refuses';
+	is $r->{limit}{used}, 3, 'at three';
+	is $g->(kind => 'lookup')->{queued}, 'unknown', 'an unknown kind is not queued';
+	is $g->(key_id => '00000000-0000-4000-8000-000000000000')->{queued}, 'unknown', 'nor an unknown key';
+	is $g->(limit => -1)->{queued}, 'unknown', 'nor a bad limit';
+
+	my $v = key_for($u);
+	is $g->(key_id => $v->{id}, name => 'v')->{status}, 'ok', 'a second key';
+	ok wait_for(sub { flushed($v) eq '0/1' }), 'flushed';
+	like redis_cmd('FLUSHALL'), qr/^\+OK/, 'Redis emptied';
+	$r = $g->(key_id => $v->{id}, name => 'v');
+	is_deeply [@$r{qw(status allowed)}], ['ok', 1], 'counts on after Redis lost its data';
+	is $r->{limit}{used}, 2, 'from the flushed one';
+
+	my @kids;
+	my $w = key_for($u);
+	for my $i (1 .. 12) {
+		my $pid = fork // die "fork: $!";
+		if (!$pid) {
+			my $x = HTTP::Tiny->new(timeout => 30)->post($t->url('/t/keys-validate'), {
+				headers => {'Content-Type' => 'application/json'},
+				content => qq({"key_id":"$w->{id}","record":"message","guard":{"name":"w","limit":100,"window":60}})});
+			POSIX::_exit($x->{content} =~ /"status":"ok"/ ? 0 : 1);
+		}
+		push @kids, $pid;
+	}
+	my $ok = 0;
+	for (@kids) { waitpid $_, 0; $ok++ if $? == 0 }
+	is $ok, 3, 'of twelve at once, exactly three were counted';
+
+	$t->stop_redis;
+	$r = $g->(key_id => $w->{id}, name => 'down');
+	is_deeply [@$r{qw(status allowed guard_unavailable)}], ['unavailable', 1, 1],
+		'Redis down: the limit fails open, the count is refused';
+	$t->start_redis;
+	ok wait_for(sub { $g->(key_id => $v->{id}, name => 'up')->{status} eq 'ok' }, 5), 'back with Redis';
+};
+
 subtest 'monthly periods from the key\'s creation' => sub {
 	my $idx = sub { $t->sql("SELECT keys_period_index(:'p1'::timestamptz, :'p2'::timestamptz)", @_)->[0][0] };
 	is $idx->('2025-01-15 10:00Z', '2025-01-15 10:00Z'), 0, 'starts with period 0';

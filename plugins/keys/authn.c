@@ -5,8 +5,10 @@
  * Order: the per-IP limit first (it also guards the key lookup against
  * guessing), then the key (X-CarBot-Key header, else the JSON body's
  * client_key), its checks against the Origin header (validate.c), then the
- * per-key limit. Round trips to Redis: two for a cached key (the IP limit
- * with the cached record; the key limit with the usage counts). The spec's numbers are the
+ * per-key limit. Round trips to Redis: one for a key this process has seen
+ * pass before (hint.c: one script does it all when Redis's cached record is
+ * still the one seen), else two for a cached key (the IP limit with the
+ * cached record; the key limit with the usage counts). The spec's numbers are the
  * defaults: 100 requests per IP per 15 minutes (then blocked for 15 minutes), 1000 per key per hour
  * (then blocked for an hour).
  *
@@ -143,18 +145,29 @@ static int page_key(cb_req *req, const struct landing_api *landing, const char *
 	return st;
 }
 
+/* The per-IP limit's key: the client address hashed. */
+static const char *ip_limit_key(cb_req *req)
+{
+	const char *ip = cb_req_client_ip(req);
+
+	return cb_sprintf(req, "keys:ip:%s", cb_sha256_hex(req, ip, strlen(ip)));
+}
+
+/* The hash of a well-formed presented key when cached records are used. */
+static const char *cached_hash(cb_req *req, const char *key)
+{
+	return key && keys_cf.cache_ttl > 0 && key_well_formed(key) ? key_hash_hex(req, key) : NULL;
+}
+
 /* The per-IP limit and, when a well-formed key is presented, its cached
  * record: one round trip. 1 when the IP is refused (answered). */
 static int ip_refused(cb_req *req, const char *key)
 {
-	const char *ip = cb_req_client_ip(req);
 	cb_redis_pipe *p = cb_redis_pipe_new(req);
 	cb_rate r = CB_RATE_INIT;
-	const char *hash =
-	    key && keys_cf.cache_ttl > 0 && key_well_formed(key) ? key_hash_hex(req, key) : NULL;
-	int li = cb_redis_pipe_ratelimit(
-	    p, cb_sprintf(req, "keys:ip:%s", cb_sha256_hex(req, ip, strlen(ip))),
-	    keys_cf.ip_rate_limit, keys_cf.ip_rate_window, keys_cf.ip_rate_block, 1);
+	const char *hash = cached_hash(req, key);
+	int li = cb_redis_pipe_ratelimit(p, ip_limit_key(req), keys_cf.ip_rate_limit,
+	                                 keys_cf.ip_rate_window, keys_cf.ip_rate_block, 1);
 	int gi = hash ? cb_redis_pipe_c(p, "GET", keyrec_cache_key(req, hash)) : -1;
 
 	cb_redis_pipe_run(p);
@@ -168,6 +181,44 @@ static int ip_refused(cb_req *req, const char *key)
 	return 0;
 }
 
+/* The whole check in one round trip when this process holds a hint for
+ * key (hint.c); see validate_hinted for what it returns. */
+static int hinted(cb_req *req, const char *key, struct keys_info *info, struct key_rate *kr)
+{
+	cb_rate r = CB_RATE_INIT;
+	struct ip_rate ip = {NULL, keys_cf.ip_rate_limit, keys_cf.ip_rate_window,
+	                     keys_cf.ip_rate_block, &r};
+	const char *hash = cached_hash(req, key), *hint = hash ? hint_get(req, hash) : NULL;
+	int st;
+
+	if (!hint)
+		return HINT_NONE;
+	ip.key = ip_limit_key(req);
+	st = validate_hinted(req, hash, hint, cb_req_header(req, "Origin"), &ip, info, kr);
+	if (st == HINT_IP_REFUSED)
+		cb_ratelimit_reply(req, &r);
+	return st;
+}
+
+/* After the key's checks: 1 with the refusal answered, else 0 with the key
+ * limit's headers set. */
+static int key_refused(cb_req *req, int st, struct keys_info *info, struct key_rate *kr)
+{
+	if (st == KEYS_OK) {
+		cb_ratelimit_headers(req, &kr->rate);
+		return 0;
+	}
+	if (st == KEYS_RATE_LIMITED) {
+		cb_ratelimit_reply(req, &kr->rate);
+		return 1;
+	}
+	/* the key itself is never logged; its id only once it is known */
+	cb_log(req, CB_LOG_INFO, "client key refused: %s%s%s", svc_status_name(st),
+	       info->id ? ", key " : "", info->id ? info->id : "");
+	svc_reply(req, st, &info->hit);
+	return 1;
+}
+
 int keys_authenticate(cb_req *req, const char *permission)
 {
 	struct keys_info info = KEYS_INFO_INIT;
@@ -179,12 +230,19 @@ int keys_authenticate(cb_req *req, const char *permission)
 
 	(void)permission; /* a client key carries no permissions of its own */
 	key = presented_key(req, &answered);
-	if (ip_refused(req, answered ? NULL : key))
+	st = answered ? HINT_NONE : hinted(req, key, &info, &kr);
+	if (st == HINT_IP_REFUSED)
+		return refused(req);
+	if (st == HINT_NONE && ip_refused(req, answered ? NULL : key))
 		return refused(req);
 	if (answered)
 		return refused(req);
-	if (!key && (page = cb_req_header(req, "X-CarBot-Page")) && *page &&
-	    (landing = cb_service(LANDING_SERVICE)) && landing->size >= LANDING_API_V1_SIZE) {
+	if (st >= 0) { /* decided in one round trip */
+		if (key_refused(req, st, &info, &kr))
+			return refused(req);
+	} else if (!key && (page = cb_req_header(req, "X-CarBot-Page")) && *page &&
+	           (landing = cb_service(LANDING_SERVICE)) &&
+	           landing->size >= LANDING_API_V1_SIZE) {
 		st = page_key(req, landing, page, &info);
 		if (st != KEYS_OK)
 			return refused(req);
@@ -197,19 +255,10 @@ int keys_authenticate(cb_req *req, const char *permission)
 		               "A client key is needed: send it in the X-CarBot-Key header or as "
 		               "client_key in the JSON body");
 		return refused(req);
-	} else if ((st = validate_limited(req, key, cb_req_header(req, "Origin"), &info, &kr)) !=
-	           KEYS_OK) {
-		if (st == KEYS_RATE_LIMITED) {
-			cb_ratelimit_reply(req, &kr.rate);
-			return refused(req);
-		}
-		/* the key itself is never logged; its id only once it is known */
-		cb_log(req, CB_LOG_INFO, "client key refused: %s%s%s", svc_status_name(st),
-		       info.id ? ", key " : "", info.id ? info.id : "");
-		svc_reply(req, st, &info.hit);
+	} else if (key_refused(req,
+	                       validate_limited(req, key, cb_req_header(req, "Origin"), &info, &kr),
+	                       &info, &kr)) {
 		return refused(req);
-	} else {
-		cb_ratelimit_headers(req, &kr.rate);
 	}
 	cb_req_set(req, "key.id", info.id);
 	cb_req_set(req, "key.user_id", info.user_id);

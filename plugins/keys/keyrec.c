@@ -128,6 +128,18 @@ void keyrec_memo(cb_req *req, const cb_redis_reply *cached)
 		cb_req_set(req, MEMO_KEY, cb_redis_str(cached, NULL));
 }
 
+void keyrec_memo_text(cb_req *req, const char *text)
+{
+	cb_req_set(req, MEMO_KEY, text);
+}
+
+const char *keyrec_memoised(cb_req *req)
+{
+	const char *text = cb_req_get(req, MEMO_KEY);
+
+	return text && *text ? text : NULL;
+}
+
 /* 1 when text is a complete record of v whose period has not ended (a
  * record of an ended period holds the wrong counts). */
 static int usable(cb_req *req, const char *text, size_t len, const char *v, int by_id,
@@ -137,6 +149,14 @@ static int usable(cb_req *req, const char *text, size_t len, const char *v, int 
 	    strcmp(by_id ? out->id : out->key_hash, v) != 0)
 		return 0;
 	return out->period_end > (long long)time(NULL);
+}
+
+int keyrec_parse(cb_req *req, const char *text, const char *hash_hex, struct keyrec *out)
+{
+	if (text && usable(req, text, strlen(text), hash_hex, 0, out))
+		return 1;
+	memset(out, 0, sizeof(*out));
+	return 0;
 }
 
 static int from_memo(cb_req *req, const char *v, int by_id, struct keyrec *out)
@@ -221,6 +241,9 @@ int keyrec_forget(cb_req *req, const char *id, const char *hash_hex, const char 
 	                       cache_key(req, 0, old_hash_hex ? old_hash_hex : hash_hex)};
 
 	cb_req_set(req, MEMO_KEY, ""); /* this request's copy is stale too */
+	hint_drop(hash_hex);           /* and this process's; others learn from Redis */
+	if (old_hash_hex)
+		hint_drop(old_hash_hex);
 
 	return lua_eval(req, forget_script, 4, 4, args) ? CB_OK : CB_EREDIS;
 }

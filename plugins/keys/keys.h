@@ -85,8 +85,9 @@ void blocklist_free(void);
 
 /* ---- lua.c: Redis scripts ---- */
 
+#define LUA_ARGS_MAX 24
 /* Runs script with nkeys keys followed by arguments (n strings in all, at
- * most 16). Returns the reply, or NULL when Redis is unreachable or the
+ * most LUA_ARGS_MAX). Returns the reply, or NULL when Redis is unreachable or the
  * script failed (logged). */
 cb_redis_reply *lua_eval(cb_req *req, const char *script, int nkeys, int n,
                          const char *const *keys_then_args);
@@ -124,6 +125,12 @@ int keyrec_load(cb_req *req, const char *hash_or_id, int by_id, struct keyrec *o
  * keyrec_load uses it if it is complete and the one asked for. */
 const char *keyrec_cache_key(cb_req *req, const char *hash_hex);
 void keyrec_memo(cb_req *req, const cb_redis_reply *cached);
+/* The same with a record's text, and the text remembered (NULL if none). */
+void keyrec_memo_text(cb_req *req, const char *text);
+const char *keyrec_memoised(cb_req *req);
+/* 1 with *out filled when text is a complete record of the key whose hash
+ * is hash_hex and its period has not ended; else 0. */
+int keyrec_parse(cb_req *req, const char *text, const char *hash_hex, struct keyrec *out);
 
 /* Drops the cached copies of key id (hash_hex, and old_hash_hex when not
  * NULL). Called before commit (so a failure can still roll the change back)
@@ -139,16 +146,35 @@ int usage_touch(cb_req *req, const struct keyrec *rec, long long *conv, long lon
 
 /* usage_touch in two halves around a pipeline's run, with more commands
  * in the same round trip. */
+#define USAGE_TOUCH_N 8 /* its keys (5) and arguments (3) */
 struct touch {
-	const char *args[8];
+	const char *args[USAGE_TOUCH_N];
 	int i;
 };
 void usage_touch_queue(cb_req *req, cb_redis_pipe *p, const struct keyrec *rec, struct touch *t);
 int usage_touch_read(cb_req *req, cb_redis_pipe *p, struct touch *t, const struct keyrec *rec,
                      long long *conv, long long *msg);
 
+/* usage_touch inside another script (hint.c): the Lua function
+ * touch(5 keys, 3 arguments) returning {c, m, flag}, its USAGE_TOUCH_N
+ * keys and arguments for rec into args, and what its reply r means (as
+ * usage_touch_read). */
+const char *usage_touch_lua(void);
+void usage_touch_args(cb_req *req, const struct keyrec *rec, const char **args);
+int usage_touch_apply(cb_req *req, const cb_redis_reply *r, const struct keyrec *rec,
+                      long long *conv, long long *msg);
+
 /* Counts one use of kind; see keys_api.h record_usage. */
 int usage_record(cb_req *req, const struct keyrec *rec, const char *kind, struct keys_usage *out);
+
+/* The same behind a caller's rate limit, queued on the caller's pipeline
+ * (keys_api.h usage_queue): NULL when it cannot be queued. usage_queued
+ * reads its reply after the run into *rate and *out (full size). */
+struct keys_pending *usage_queue(cb_req *req, cb_redis_pipe *p, const struct keyrec *rec,
+                                 const char *kind, const char *limit_key, long long limit,
+                                 long long window_s);
+int usage_queued(cb_req *req, cb_redis_pipe *p, struct keys_pending *q, cb_rate *rate,
+                 struct keys_usage *out);
 
 /* Live counts for n keys (ids[i] in period periods[i]) into conv[i] and
  * msg[i] and last use (unix seconds, 0 when unknown) into last[i], where
@@ -173,11 +199,49 @@ struct key_rate {
 };
 int validate_limited(cb_req *req, const char *key, const char *origin, struct keys_info *out,
                      struct key_rate *kr);
+
+/* The per-IP limit of the key check: its key, limit, window and block
+ * (seconds), and where its outcome goes. */
+struct ip_rate {
+	const char *key;
+	long long limit, window, block;
+	cb_rate *rate;
+};
+/* validate_limited with the IP limit, in one round trip, when hint (the
+ * record this process last saw pass for the key with hash hash) holds
+ * (hint.c). Returns a KEYS_* status as validate_limited does, or:
+ *   HINT_NONE        nothing counted: check the usual way;
+ *   HINT_IP_COUNTED  the IP limit was counted and allows, but Redis holds
+ *                    another record (memoised for keyrec_load, if any):
+ *                    check the usual way without the IP limit;
+ *   HINT_IP_REFUSED  the IP limit refuses (ip->rate filled). */
+#define HINT_NONE       (-1)
+#define HINT_IP_COUNTED (-2)
+#define HINT_IP_REFUSED (-3)
+int validate_hinted(cb_req *req, const char *hash, const char *hint, const char *origin,
+                    const struct ip_rate *ip, struct keys_info *out, struct key_rate *kr);
+
+/* ---- hint.c: the record each key last passed with, per process ---- */
+
+/* Keeps text (copied) as the hint of the key whose hash is hash; NULL or
+ * empty text is ignored. */
+void hint_put(const char *hash, const char *text);
+/* The hint for hash, copied into req, or NULL. */
+const char *hint_get(cb_req *req, const char *hash);
+/* Forgets the hint for hash. */
+void hint_drop(const char *hash);
+/* Frees every hint (plugin unload). */
+void hints_free(void);
 /* As svc_validate for the key key_id (a UUID), the origin having been held
  * against a hosted page's hosts already: no domain binding, no
  * require_verified. */
 int svc_validate_bound(cb_req *req, const char *key_id, struct keys_info *out);
 int svc_record_usage(cb_req *req, const char *key_id, const char *kind, struct keys_usage *out);
+int svc_usage_queue(cb_req *req, cb_redis_pipe *p, const char *key_id, const char *kind,
+                    const char *limit_key, long long limit, long long window_s,
+                    struct keys_pending **pending);
+int svc_usage_queued(cb_req *req, cb_redis_pipe *p, struct keys_pending *pending, cb_rate *rate,
+                     struct keys_usage *out);
 int svc_reply(cb_req *req, int status, const struct keys_limit *hit);
 const char *svc_status_name(int status);
 

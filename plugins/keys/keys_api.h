@@ -42,7 +42,10 @@ enum keys_status {
 	KEYS_UNVERIFIED = 6,  /* the require_verified setting is on and the domain is not */
 	KEYS_OVER_LIMIT = 7,  /* a usage limit of the current period is used up */
 	KEYS_UNAVAILABLE = 8, /* PostgreSQL or Redis could not be asked */
+	KEYS_LIMITED = 9,     /* the caller's own rate limit refused (usage_queued) */
 };
+
+struct keys_pending; /* a use queued by usage_queue, owned by the request */
 
 /* A usage limit: the one that was hit, or (in keys_usage) the one counted. */
 struct keys_limit {
@@ -113,9 +116,32 @@ struct keys_api {
 
 	/* Static name of a status ("unknown", "revoked", ...). */
 	const char *(*status_name)(int status);
+
+	/* ---- v2 (check keys->size >= KEYS_API_V2_SIZE) ---- */
+
+	/* record_usage behind a rate limit of the caller's, in the caller's
+	 * round trip: queues on p (a pipeline the caller then runs, with its
+	 * own commands) one script that counts the limit exactly as
+	 * cb_ratelimit(req, limit_key, limit, window_s, 0, 1, ...) would and,
+	 * only when it allows, counts the use as record_usage does. Returns
+	 * KEYS_OK with *pending set, or the reason the key cannot be counted
+	 * (nothing queued; *pending NULL), as record_usage returns them. */
+	int (*usage_queue)(cb_req *req, cb_redis_pipe *p, const char *key_id, const char *kind,
+	                   const char *limit_key, long long limit, long long window_s,
+	                   struct keys_pending **pending);
+
+	/* After cb_redis_pipe_run(p): the limit's outcome into *rate (as
+	 * cb_ratelimit fills it; Redis down follows ratelimit_on_redis_down)
+	 * and the use's into *out. Returns KEYS_LIMITED when the limit refused
+	 * (nothing counted: answer with cb_ratelimit_reply), else what
+	 * record_usage would have returned. */
+	int (*usage_queued)(cb_req *req, cb_redis_pipe *p, struct keys_pending *pending,
+	                    cb_rate *rate, struct keys_usage *out);
 };
 
 /* The size of the first version of the table: check keys->size against it. */
 #define KEYS_API_V1_SIZE (offsetof(struct keys_api, status_name) + sizeof(void *))
+/* The size with usage_queue and usage_queued. */
+#define KEYS_API_V2_SIZE (offsetof(struct keys_api, usage_queued) + sizeof(void *))
 
 #endif

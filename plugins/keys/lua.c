@@ -15,7 +15,7 @@ static int evalsha_argv(const char *script, int nkeys, int n, const char *const 
 {
 	unsigned char md[SHA_DIGEST_LENGTH];
 
-	if (n > 16)
+	if (n > LUA_ARGS_MAX)
 		return 0;
 	SHA1((const unsigned char *)script, strlen(script), md);
 	for (int i = 0; i < SHA_DIGEST_LENGTH; i++)
@@ -47,7 +47,7 @@ static cb_redis_reply *checked(cb_req *req, cb_redis_reply *r)
 int lua_queue(cb_redis_pipe *p, const char *script, int nkeys, int n,
               const char *const *keys_then_args)
 {
-	const char *argv[3 + 16];
+	const char *argv[3 + LUA_ARGS_MAX];
 	char sha[2 * SHA_DIGEST_LENGTH + 1], num[8];
 	int argc = evalsha_argv(script, nkeys, n, keys_then_args, argv, sha, num);
 
@@ -67,7 +67,7 @@ cb_redis_reply *lua_queued(cb_req *req, cb_redis_pipe *p, int i, const char *scr
 cb_redis_reply *lua_eval(cb_req *req, const char *script, int nkeys, int n,
                          const char *const *keys_then_args)
 {
-	const char *argv[3 + 16];
+	const char *argv[3 + LUA_ARGS_MAX];
 	char sha[2 * SHA_DIGEST_LENGTH + 1], num[8];
 	int argc = evalsha_argv(script, nkeys, n, keys_then_args, argv, sha, num);
 	cb_redis_reply *r;

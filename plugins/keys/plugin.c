@@ -10,7 +10,8 @@
 struct keys_conf keys_cf;
 
 static const struct keys_api service = {
-    sizeof(struct keys_api), svc_validate, svc_record_usage, svc_reply, svc_status_name,
+    sizeof(struct keys_api), svc_validate,    svc_record_usage, svc_reply,
+    svc_status_name,         svc_usage_queue, svc_usage_queued,
 };
 
 static int read_ints(cb_plugin *p)
@@ -136,6 +137,7 @@ static int keys_init(cb_plugin *p)
 static void keys_fini(void)
 {
 	blocklist_free();
+	hints_free();
 }
 
 CB_PLUGIN("keys", "1.0.0", CB_DEPS("auth"), keys_init, keys_fini)

@@ -25,6 +25,8 @@
  * the last flush (at most flush_interval seconds of them). Run Redis with
  * appendonly for stronger guarantees.
  */
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -37,27 +39,74 @@
 #define GRACE_S     (7 * 86400) /* counters outlive their period for late flushes */
 #define FLUSH_BATCH 2000        /* members per job run */
 
+/* keys: counters c and m, last use, dirty set, flush flag; now, member,
+ * flush interval: USAGE_TOUCH_N strings as usage_touch_args gives them */
+#define TOUCH_FUNCTION                                                                             \
+	"local function touch(kc, km, klast, kdirty, kflag, now, member, interval)\n"              \
+	"  redis.call('SET', klast, now, 'EX', " LAST_TTL ")\n"                                    \
+	"  redis.call('SADD', kdirty, member)\n"                                                   \
+	"  local f = redis.call('SET', kflag, '1', 'NX', 'EX', interval)\n"                        \
+	"  return {redis.call('GET', kc) or '', redis.call('GET', km) or '', f and 1 or 0}\n"      \
+	"end\n"
+
 static const char touch_script[] =
-    "redis.call('SET', KEYS[3], ARGV[1], 'EX', " LAST_TTL ")\n"
-    "redis.call('SADD', KEYS[4], ARGV[2])\n"
-    "local f = redis.call('SET', KEYS[5], '1', 'NX', 'EX', ARGV[3])\n"
-    "return {redis.call('GET', KEYS[1]) or '', redis.call('GET', KEYS[2]) or '',"
-    " f and 1 or 0}\n";
+    TOUCH_FUNCTION "return touch(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2],"
+                   " ARGV[3])\n";
+
+const char *usage_touch_lua(void)
+{
+	return TOUCH_FUNCTION;
+}
+
+/* keys: the counter, the dirty set, the flush flag; then the limit (-1:
+ * none), the counter's TTL, the dirty member, the flush interval and the
+ * value to start from when Redis has no counter ('' to ask the caller:
+ * {-2, 0, 0}). {1, n, flag} counted, {-1, n, 0} at the limit. */
+#define COUNT_FUNCTION                                                                             \
+	"local function count(kc, kdirty, kflag, limit, ttl, member, interval, init)\n"            \
+	"  local n = redis.call('GET', kc)\n"                                                      \
+	"  if not n then\n"                                                                        \
+	"    if init == '' then return {-2, 0, 0} end\n"                                           \
+	"    redis.call('SET', kc, init, 'NX', 'EX', ttl)\n"                                       \
+	"    n = redis.call('GET', kc)\n"                                                          \
+	"  end\n"                                                                                  \
+	"  n = tonumber(n)\n"                                                                      \
+	"  limit = tonumber(limit)\n"                                                              \
+	"  if limit >= 0 and n >= limit then return {-1, n, 0} end\n"                              \
+	"  n = redis.call('INCR', kc)\n"                                                           \
+	"  redis.call('SADD', kdirty, member)\n"                                                   \
+	"  local f = redis.call('SET', kflag, '1', 'NX', 'EX', interval)\n"                        \
+	"  return {1, n, f and 1 or 0}\n"                                                          \
+	"end\n"
+#define COUNT_N 8 /* 3 keys, 5 arguments */
 
 static const char count_script[] =
-    "local n = redis.call('GET', KEYS[1])\n"
-    "if not n then\n"
-    "  if ARGV[5] == '' then return {-2, 0, 0} end\n"
-    "  redis.call('SET', KEYS[1], ARGV[5], 'NX', 'EX', ARGV[2])\n"
-    "  n = redis.call('GET', KEYS[1])\n"
-    "end\n"
-    "n = tonumber(n)\n"
-    "local limit = tonumber(ARGV[1])\n"
-    "if limit >= 0 and n >= limit then return {-1, n, 0} end\n"
-    "n = redis.call('INCR', KEYS[1])\n"
-    "redis.call('SADD', KEYS[2], ARGV[3])\n"
-    "local f = redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[4])\n"
-    "return {1, n, f and 1 or 0}\n";
+    COUNT_FUNCTION "return count(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4],"
+                   " ARGV[5])\n";
+
+/* The count behind a caller's rate limit (keys 4 and 5, limit and window
+ * in ms as arguments 6 and 7): counted only when the limit allows. */
+#define GUARDED_N (COUNT_N + 4)
+static char guarded_buf[4096];
+static pthread_once_t guarded_once = PTHREAD_ONCE_INIT;
+
+static void build_guarded(void)
+{
+	snprintf(guarded_buf, sizeof(guarded_buf),
+	         "%s" COUNT_FUNCTION
+	         "local g = cb_ratelimit(KEYS[4], KEYS[5], tonumber(ARGV[6]), tonumber(ARGV[7]),"
+	         " 0, 1)\n"
+	         "if g[1] == 0 then return {g} end\n"
+	         "return {g, count(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3],"
+	         " ARGV[4], ARGV[5])}\n",
+	         cb_ratelimit_lua());
+}
+
+static const char *guarded_script(void)
+{
+	pthread_once(&guarded_once, build_guarded);
+	return guarded_buf;
+}
 
 static const char settle_script[] = "if (redis.call('GET', KEYS[1]) or '') == ARGV[1] and"
                                     " (redis.call('GET', KEYS[2]) or '') == ARGV[2] and"
@@ -83,25 +132,36 @@ static void schedule_flush(cb_req *req)
 		cb_log(req, CB_LOG_WARN, "usage flush not queued; the next use queues it");
 }
 
+void usage_touch_args(cb_req *req, const struct keyrec *rec, const char **args)
+{
+	const char *a[USAGE_TOUCH_N] = {counter_key(req, rec->id, rec->period, 'c'),
+	                                counter_key(req, rec->id, rec->period, 'm'),
+	                                last_key(req, rec->id),
+	                                DIRTY_KEY,
+	                                FLAG_KEY,
+	                                cb_sprintf(req, "%lld", (long long)time(NULL)),
+	                                cb_sprintf(req, "%s:%lld", rec->id, rec->period),
+	                                cb_sprintf(req, "%lld", keys_cf.flush_interval)};
+
+	memcpy(args, a, sizeof(a));
+}
+
 void usage_touch_queue(cb_req *req, cb_redis_pipe *p, const struct keyrec *rec, struct touch *t)
 {
-	const char *args[8] = {counter_key(req, rec->id, rec->period, 'c'),
-	                       counter_key(req, rec->id, rec->period, 'm'),
-	                       last_key(req, rec->id),
-	                       DIRTY_KEY,
-	                       FLAG_KEY,
-	                       cb_sprintf(req, "%lld", (long long)time(NULL)),
-	                       cb_sprintf(req, "%s:%lld", rec->id, rec->period),
-	                       cb_sprintf(req, "%lld", keys_cf.flush_interval)};
-
-	memcpy(t->args, args, sizeof(args));
-	t->i = lua_queue(p, touch_script, 5, 8, t->args);
+	usage_touch_args(req, rec, t->args);
+	t->i = lua_queue(p, touch_script, 5, USAGE_TOUCH_N, t->args);
 }
 
 int usage_touch_read(cb_req *req, cb_redis_pipe *p, struct touch *t, const struct keyrec *rec,
                      long long *conv, long long *msg)
 {
-	cb_redis_reply *r = lua_queued(req, p, t->i, touch_script, 5, 8, t->args);
+	return usage_touch_apply(
+	    req, lua_queued(req, p, t->i, touch_script, 5, USAGE_TOUCH_N, t->args), rec, conv, msg);
+}
+
+int usage_touch_apply(cb_req *req, const cb_redis_reply *r, const struct keyrec *rec,
+                      long long *conv, long long *msg)
+{
 	long long c, m;
 
 	*conv = rec->conversations;
@@ -144,12 +204,11 @@ static long long flushed(cb_req *req, const struct keyrec *rec, char kind)
 	return cb_res_int(res, 0, kind == 'c' ? "conversations" : "messages");
 }
 
-int usage_record(cb_req *req, const struct keyrec *rec, const char *kind, struct keys_usage *out)
+/* The count's limit into out and its COUNT_N keys and arguments into a. */
+static void count_prepare(cb_req *req, const struct keyrec *rec, char k, struct keys_usage *out,
+                          const char **a)
 {
-	char k = strcmp(kind, "conversation") == 0 ? 'c' : 'm';
-	long long now = (long long)time(NULL), limit, init;
-	const char *args[8];
-	cb_redis_reply *r;
+	long long now = (long long)time(NULL), limit;
 
 	out->hit.period_end = rec->period_end;
 	if (k == 'c') {
@@ -159,29 +218,103 @@ int usage_record(cb_req *req, const struct keyrec *rec, const char *kind, struct
 		limit = messages_max(rec->tier, rec->usage_limit, &out->hit.name);
 	}
 	out->hit.max = limit;
-	args[0] = counter_key(req, rec->id, rec->period, k);
-	args[1] = DIRTY_KEY;
-	args[2] = FLAG_KEY;
-	args[3] = cb_sprintf(req, "%lld", limit);
-	args[4] = cb_sprintf(req, "%lld", rec->period_end - now + GRACE_S);
-	args[5] = cb_sprintf(req, "%s:%lld", rec->id, rec->period);
-	args[6] = cb_sprintf(req, "%lld", keys_cf.flush_interval);
-	args[7] = "";
-	r = lua_eval(req, count_script, 3, 8, args);
+	a[0] = counter_key(req, rec->id, rec->period, k);
+	a[1] = DIRTY_KEY;
+	a[2] = FLAG_KEY;
+	a[3] = cb_sprintf(req, "%lld", limit);
+	a[4] = cb_sprintf(req, "%lld", rec->period_end - now + GRACE_S);
+	a[5] = cb_sprintf(req, "%s:%lld", rec->id, rec->period);
+	a[6] = cb_sprintf(req, "%lld", keys_cf.flush_interval);
+	a[7] = "";
+}
+
+/* What the count's reply r says (a counter Redis does not have is started
+ * from PostgreSQL's value and counted again). */
+static int count_finish(cb_req *req, const struct keyrec *rec, char k, const char **a,
+                        const cb_redis_reply *r, struct keys_usage *out)
+{
+	long long init;
+
 	if (cb_redis_type(r) == CB_REDIS_ARRAY && cb_redis_int(cb_redis_at(r, 0)) == -2) {
 		init = flushed(req, rec, k);
 		if (init < 0)
 			return KEYS_UNAVAILABLE;
-		args[7] = cb_sprintf(req, "%lld", init);
-		r = lua_eval(req, count_script, 3, 8, args);
+		a[7] = cb_sprintf(req, "%lld", init);
+		r = lua_eval(req, count_script, 3, COUNT_N, a);
 	}
 	if (cb_redis_type(r) != CB_REDIS_ARRAY || cb_redis_len(r) != 3)
 		return KEYS_UNAVAILABLE;
 	out->hit.used = cb_redis_int(cb_redis_at(r, 1));
-	out->remaining = limit < 0 ? -1 : limit - out->hit.used;
+	out->remaining = out->hit.max < 0 ? -1 : out->hit.max - out->hit.used;
 	if (cb_redis_int(cb_redis_at(r, 2)) == 1)
 		schedule_flush(req);
 	return cb_redis_int(cb_redis_at(r, 0)) == 1 ? KEYS_OK : KEYS_OVER_LIMIT;
+}
+
+static char kind_char(const char *kind)
+{
+	return strcmp(kind, "conversation") == 0 ? 'c' : 'm';
+}
+
+int usage_record(cb_req *req, const struct keyrec *rec, const char *kind, struct keys_usage *out)
+{
+	const char *a[COUNT_N];
+	char k = kind_char(kind);
+
+	count_prepare(req, rec, k, out, a);
+	return count_finish(req, rec, k, a, lua_eval(req, count_script, 3, COUNT_N, a), out);
+}
+
+struct keys_pending {
+	struct keyrec rec;
+	char k;
+	long long limit;
+	const char *a[COUNT_N], *g[GUARDED_N];
+	struct keys_usage u;
+	int i;
+};
+
+struct keys_pending *usage_queue(cb_req *req, cb_redis_pipe *p, const struct keyrec *rec,
+                                 const char *kind, const char *limit_key, long long limit,
+                                 long long window_s)
+{
+	struct keys_pending *q = cb_alloc(req, sizeof(*q));
+	const char **g;
+
+	if (!q)
+		return NULL;
+	memset(q, 0, sizeof(*q));
+	q->rec = *rec;
+	q->k = kind_char(kind);
+	q->limit = limit;
+	count_prepare(req, &q->rec, q->k, &q->u, q->a);
+	g = q->g; /* keys: the count's 3 and the limit's 2; then the arguments */
+	memcpy(g, q->a, 3 * sizeof(*g));
+	if (cb_ratelimit_keys(req, limit_key, &g[3], &g[4]) != CB_OK)
+		return NULL;
+	memcpy(g + 5, q->a + 3, 5 * sizeof(*g));
+	g[10] = cb_sprintf(req, "%lld", limit);
+	g[11] = cb_sprintf(req, "%lld", window_s * 1000);
+	q->i = lua_queue(p, guarded_script(), 5, GUARDED_N, g);
+	return q->i < 0 ? NULL : q;
+}
+
+int usage_queued(cb_req *req, cb_redis_pipe *p, struct keys_pending *q, cb_rate *rate,
+                 struct keys_usage *out)
+{
+	const cb_redis_reply *r = lua_queued(req, p, q->i, guarded_script(), 5, GUARDED_N, q->g);
+	int st;
+
+	cb_ratelimit_result(cb_redis_type(r) == CB_REDIS_ARRAY ? cb_redis_at(r, 0) : NULL, q->limit,
+	                    rate);
+	if (!rate->allowed)
+		st = KEYS_LIMITED;
+	else if (cb_redis_type(r) != CB_REDIS_ARRAY || cb_redis_len(r) != 2)
+		st = KEYS_UNAVAILABLE;
+	else
+		st = count_finish(req, &q->rec, q->k, q->a, cb_redis_at(r, 1), &q->u);
+	*out = q->u;
+	return st;
 }
 
 void usage_live(cb_req *req, size_t n, const char *const *ids, const long long *periods,

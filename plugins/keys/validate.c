@@ -1,5 +1,6 @@
 /* validate.c — the keys.v1 service (keys_api.h): checking a presented key,
  * counting usage, and the error responses of both. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -18,6 +19,7 @@ const char *svc_status_name(int status)
 	    [KEYS_UNVERIFIED] = "domain_not_verified",
 	    [KEYS_OVER_LIMIT] = "usage_limit_exceeded",
 	    [KEYS_UNAVAILABLE] = "unavailable",
+	    [KEYS_LIMITED] = "rate_limited",
 	};
 
 	if (status < 0 || status >= (int)(sizeof(names) / sizeof(names[0])))
@@ -94,15 +96,12 @@ static int check(cb_req *req, const char *key, const char *origin, struct keys_i
 	return check_rec(req, &rec, origin, 0, in, kr);
 }
 
-/* The checks after the key is found. bound 1: the origin was checked
- * elsewhere (a hosted page's hosts), so the key's domain binding and
- * require_verified do not apply. */
-static int check_rec(cb_req *req, const struct keyrec *rec, const char *origin, int bound,
-                     struct keys_info *in, struct key_rate *kr)
+/* The checks of a found key before anything is counted. bound 1: the
+ * origin was checked elsewhere (a hosted page's hosts), so the key's domain
+ * binding and require_verified do not apply. */
+static int precheck(const struct keyrec *rec, const char *origin, int bound, struct keys_info *in)
 {
-	cb_redis_pipe *p;
-	struct touch t;
-	int rc, li = -1;
+	int rc;
 
 	fill_info(rec, in);
 	rc = unusable(rec);
@@ -113,6 +112,33 @@ static int check_rec(cb_req *req, const struct keyrec *rec, const char *origin, 
 	if (!bound && keys_cf.require_verified && !rec->domain_verified &&
 	    strcmp(rec->environment, "prod") == 0)
 		return KEYS_UNVERIFIED;
+	return KEYS_OK;
+}
+
+/* After counting: the live usage counts (in in) against the tier's. */
+static int postcheck(struct keys_info *in)
+{
+	if (in->messages_max >= 0 && in->messages_used >= in->messages_max) {
+		in->hit.used = in->messages_used;
+		in->hit.max = in->messages_max;
+		in->hit.period_end = in->period_end;
+		return KEYS_OVER_LIMIT;
+	}
+	return KEYS_OK;
+}
+
+static int check_rec(cb_req *req, const struct keyrec *rec, const char *origin, int bound,
+                     struct keys_info *in, struct key_rate *kr)
+{
+	cb_redis_pipe *p;
+	struct touch t;
+	int rc, li = -1;
+
+	rc = precheck(rec, origin, bound, in);
+	if (rc != KEYS_OK)
+		return rc;
+	if (!bound) /* the next check of this key can take one round trip */
+		hint_put(rec->key_hash, keyrec_memoised(req));
 	/* the key's rate limit and its live counts: one round trip */
 	p = cb_redis_pipe_new(req);
 	if (kr)
@@ -127,13 +153,87 @@ static int check_rec(cb_req *req, const struct keyrec *rec, const char *origin, 
 	}
 	/* Redis down: the flushed counts decide; record_usage refuses anyway. */
 	usage_touch_read(req, p, &t, rec, &in->conversations_used, &in->messages_used);
-	if (in->messages_max >= 0 && in->messages_used >= in->messages_max) {
-		in->hit.used = in->messages_used;
-		in->hit.max = in->messages_max;
-		in->hit.period_end = in->period_end;
-		return KEYS_OVER_LIMIT;
+	return postcheck(in);
+}
+
+/* The one-trip check (hint.c's script): the IP limit, the cached record
+ * held against the hint, then the key limit and the usage counts. */
+#define HINT_SCRIPT_KEYS 10
+static char hint_buf[4096];
+static pthread_once_t hint_once = PTHREAD_ONCE_INIT;
+
+static void build_hint(void)
+{
+	snprintf(hint_buf, sizeof(hint_buf),
+	         "%s%s"
+	         "local ip = cb_ratelimit(KEYS[1], KEYS[2], tonumber(ARGV[1]),"
+	         " tonumber(ARGV[2]), tonumber(ARGV[3]), 1)\n"
+	         "if ip[1] == 0 then return {ip} end\n"
+	         "local rec = redis.call('GET', KEYS[3])\n"
+	         "if rec ~= ARGV[4] then return {ip, rec} end\n"
+	         "local kr = cb_ratelimit(KEYS[4], KEYS[5], tonumber(ARGV[5]),"
+	         " tonumber(ARGV[6]), tonumber(ARGV[7]), 1)\n"
+	         "return {ip, 1, kr, touch(KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10],"
+	         " ARGV[8], ARGV[9], ARGV[10])}\n",
+	         cb_ratelimit_lua(), usage_touch_lua());
+}
+
+static const char *hint_script(void)
+{
+	pthread_once(&hint_once, build_hint);
+	return hint_buf;
+}
+
+int validate_hinted(cb_req *req, const char *hash, const char *hint, const char *origin,
+                    const struct ip_rate *ip, struct keys_info *out, struct key_rate *kr)
+{
+	struct keys_info in;
+	struct keyrec rec;
+	const char *a[HINT_SCRIPT_KEYS + 10];
+	cb_redis_reply *r;
+	int st;
+
+	memset(&in, 0, sizeof(in));
+	in.size = sizeof(in);
+	if (!keyrec_parse(req, hint, hash, &rec) || precheck(&rec, origin, 0, &in) != KEYS_OK)
+		return HINT_NONE; /* the usual way decides, on Redis's copy */
+	if (cb_ratelimit_keys(req, ip->key, &a[0], &a[1]) != CB_OK ||
+	    cb_ratelimit_keys(req, cb_sprintf(req, "keys:key:%s", rec.id), &a[3], &a[4]) != CB_OK)
+		return HINT_NONE;
+	a[2] = keyrec_cache_key(req, hash);
+	usage_touch_args(req, &rec, a + 5); /* 5 keys at 5..9; 3 arguments at 17..19 */
+	memmove(a + 17, a + 10, 3 * sizeof(*a));
+	a[10] = cb_sprintf(req, "%lld", ip->limit);
+	a[11] = cb_sprintf(req, "%lld", ip->window * 1000);
+	a[12] = cb_sprintf(req, "%lld", ip->block * 1000);
+	a[13] = hint;
+	a[14] = cb_sprintf(req, "%lld", kr->limit);
+	a[15] = cb_sprintf(req, "%lld", kr->window * 1000);
+	a[16] = cb_sprintf(req, "%lld", kr->block * 1000);
+	r = lua_eval(req, hint_script(), HINT_SCRIPT_KEYS, HINT_SCRIPT_KEYS + 10, a);
+	if (cb_redis_type(r) != CB_REDIS_ARRAY || cb_redis_len(r) < 1)
+		return HINT_NONE; /* Redis down or the script failed: the usual way */
+	cb_ratelimit_result(cb_redis_at(r, 0), ip->limit, ip->rate);
+	if (!ip->rate->allowed)
+		return HINT_IP_REFUSED;
+	if (cb_redis_len(r) != 4) { /* Redis holds another record, or none */
+		hint_drop(hash);
+		keyrec_memo(req, cb_redis_at(r, 1));
+		return HINT_IP_COUNTED;
 	}
-	return KEYS_OK;
+	keyrec_memo_text(req, hint); /* record_usage finds it here */
+	cb_ratelimit_result(cb_redis_at(r, 2), kr->limit, &kr->rate);
+	if (!kr->rate.allowed) {
+		st = KEYS_RATE_LIMITED;
+	} else {
+		usage_touch_apply(req, cb_redis_at(r, 3), &rec, &in.conversations_used,
+		                  &in.messages_used);
+		st = postcheck(&in);
+	}
+	if (st != KEYS_OVER_LIMIT)
+		in.hit.name = NULL;
+	give(out, &in, sizeof(in));
+	return st;
 }
 
 int validate_limited(cb_req *req, const char *key, const char *origin, struct keys_info *out,
@@ -177,9 +277,9 @@ int svc_validate_bound(cb_req *req, const char *key_id, struct keys_info *out)
 	return st;
 }
 
-static int record(cb_req *req, const char *key_id, const char *kind, struct keys_usage *u)
+/* The usable key key_id into *rec for counting kind, or a reason. */
+static int countable(cb_req *req, const char *key_id, const char *kind, struct keyrec *rec)
 {
-	struct keyrec rec;
 	int rc;
 
 	if (!kind || (strcmp(kind, "conversation") != 0 && strcmp(kind, "message") != 0)) {
@@ -188,15 +288,20 @@ static int record(cb_req *req, const char *key_id, const char *kind, struct keys
 	}
 	if (!cb_is_uuid(key_id))
 		return KEYS_UNKNOWN;
-	rc = keyrec_load(req, key_id, 1, &rec);
+	rc = keyrec_load(req, key_id, 1, rec);
 	if (rc == CB_ENOTFOUND)
 		return KEYS_UNKNOWN;
 	if (rc != CB_OK)
 		return KEYS_UNAVAILABLE;
-	rc = unusable(&rec);
-	if (rc != KEYS_OK)
-		return rc;
-	return usage_record(req, &rec, kind, u);
+	return unusable(rec);
+}
+
+static int record(cb_req *req, const char *key_id, const char *kind, struct keys_usage *u)
+{
+	struct keyrec rec;
+	int rc = countable(req, key_id, kind, &rec);
+
+	return rc == KEYS_OK ? usage_record(req, &rec, kind, u) : rc;
 }
 
 int svc_record_usage(cb_req *req, const char *key_id, const char *kind, struct keys_usage *out)
@@ -207,6 +312,43 @@ int svc_record_usage(cb_req *req, const char *key_id, const char *kind, struct k
 	memset(&u, 0, sizeof(u));
 	u.size = sizeof(u);
 	st = record(req, key_id, kind, &u);
+	give(out, &u, sizeof(u));
+	return st;
+}
+
+int svc_usage_queue(cb_req *req, cb_redis_pipe *p, const char *key_id, const char *kind,
+                    const char *limit_key, long long limit, long long window_s,
+                    struct keys_pending **pending)
+{
+	struct keyrec rec;
+	int st;
+
+	if (!pending)
+		return KEYS_UNKNOWN;
+	*pending = NULL;
+	if (!p || !limit_key || limit < 0 || window_s <= 0) {
+		cb_log(req, CB_LOG_ERROR, "usage_queue: bad arguments");
+		return KEYS_UNKNOWN;
+	}
+	st = countable(req, key_id, kind, &rec);
+	if (st != KEYS_OK)
+		return st;
+	*pending = usage_queue(req, p, &rec, kind, limit_key, limit, window_s);
+	return *pending ? KEYS_OK : KEYS_UNAVAILABLE;
+}
+
+int svc_usage_queued(cb_req *req, cb_redis_pipe *p, struct keys_pending *pending, cb_rate *rate,
+                     struct keys_usage *out)
+{
+	struct keys_usage u;
+	int st;
+
+	memset(&u, 0, sizeof(u));
+	u.size = sizeof(u);
+	if (!pending || !rate)
+		return KEYS_UNKNOWN;
+	st = usage_queued(req, p, pending, rate, &u);
+	u.size = sizeof(u);
 	give(out, &u, sizeof(u));
 	return st;
 }
@@ -258,6 +400,9 @@ int svc_reply(cb_req *req, int status, const struct keys_limit *hit)
 		                      "The domain of this client key is not verified yet");
 	case KEYS_OVER_LIMIT:
 		return over_limit(req, hit);
+	case KEYS_LIMITED:
+		return cb_reply_error(req, 429, "rate_limited",
+		                      "Too many requests; try again later");
 	default:
 		cb_set_header(req, "Retry-After", "1");
 		return cb_reply_error(req, 503, "unavailable",

@@ -4,7 +4,8 @@
  *                              attributes; a JSON body {"record": KIND}
  *                              also counts one use through keys.v1
  *   POST /t/keys-validate      public: {"key", "origin"} runs validate(),
- *                              {"key_id", "record"} runs record_usage()
+ *                              {"key_id", "record"} runs record_usage(),
+ *                              with "guard" usage_queue() and _queued()
  */
 #include <carbot/sdk.h>
 #include <string.h>
@@ -48,6 +49,40 @@ static int probe(cb_req *req)
 	return cb_reply_json(req, 200, out);
 }
 
+/* {"key_id", "record", "guard": {"name", "limit", "window"}}: usage_queue
+ * behind a rate limit, with a GET in the same pipeline, then usage_queued. */
+static int guarded(cb_req *req, const cb_json *body, cb_json *out, const char *kind)
+{
+	const cb_json *g = cb_json_get(body, "guard");
+	struct keys_usage u = KEYS_USAGE_INIT;
+	struct keys_pending *pending = NULL;
+	cb_rate rate = CB_RATE_INIT;
+	cb_redis_pipe *p = cb_redis_pipe_new(req);
+	long long limit = -1, window = 0;
+	const char *name = cb_json_get_str(g, "name");
+	int st, get;
+
+	cb_json_int(cb_json_get(g, "limit"), &limit);
+	cb_json_int(cb_json_get(g, "window"), &window);
+	st = keys->usage_queue(req, p, cb_json_get_str(body, "key_id"), kind,
+	                       name ? cb_sprintf(req, "keysprobe:%s", name) : NULL, limit, window,
+	                       &pending);
+	cb_json_set_str(out, "queued", keys->status_name(st));
+	if (st != KEYS_OK)
+		return cb_reply_json(req, 200, out);
+	get = cb_redis_pipe_c(p, "GET", "keysprobe:neighbour");
+	cb_redis_pipe_run(p);
+	st = keys->usage_queued(req, p, pending, &rate, &u);
+	cb_json_set_str(out, "status", keys->status_name(st));
+	cb_json_set_int(out, "allowed", rate.allowed);
+	cb_json_set_int(out, "guard_remaining", rate.remaining);
+	cb_json_set_int(out, "guard_unavailable", rate.unavailable);
+	cb_json_set_str(out, "neighbour", cb_redis_str(cb_redis_pipe_reply(p, get), NULL));
+	if (st == KEYS_OK || st == KEYS_OVER_LIMIT)
+		cb_json_set(out, "limit", limit_json(req, &u.hit));
+	return cb_reply_json(req, 200, out);
+}
+
 static int validate(cb_req *req)
 {
 	cb_json *body = cb_req_json(req), *out;
@@ -57,6 +92,8 @@ static int validate(cb_req *req)
 		return CB_OK;
 	out = cb_json_new_object(req);
 	record = cb_json_get_str(body, "record");
+	if (record && cb_json_get(body, "guard"))
+		return guarded(req, body, out, record);
 	if (record) {
 		struct keys_usage u = KEYS_USAGE_INIT;
 		int st = keys->record_usage(req, cb_json_get_str(body, "key_id"), record, &u);
@@ -91,7 +128,7 @@ static int validate(cb_req *req)
 static int probe_init(cb_plugin *p)
 {
 	keys = cb_service(KEYS_SERVICE);
-	if (!keys || keys->size < KEYS_API_V1_SIZE)
+	if (!keys || keys->size < KEYS_API_V2_SIZE)
 		return cb_plugin_fail(p, "service " KEYS_SERVICE " is missing");
 	if (cb_route(p, "POST", "/t/widget-probe", CB_AUTH_CLIENT_KEY, NULL, probe) != CB_OK ||
 	    cb_route(p, "GET", "/t/widget-probe", CB_AUTH_CLIENT_KEY, NULL, probe) != CB_OK ||
