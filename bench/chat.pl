@@ -33,9 +33,9 @@ my $threads = $ENV{BENCH_THREADS} || 32; # handler threads = pgbench clients
 # cores, and with the default 5 the handlers lose every contest to them
 my $nice = $ENV{BENCH_NICE} // 0;
 # Redis round trips the chat path waits for per message of a continued
-# conversation: the key check (2), the session limit with the context (1),
-# the usage count (1); the context write is sent without waiting
-my $chat_trips = 4;
+# conversation: the key check (1), the session limit with the usage count
+# and the context (1); the context write is sent without waiting
+my $chat_trips = 2;
 my $t = CarBot::Chat::server(
 	conf => {log_level => 'warn', handler_threads => $threads, db_pool_size => $threads + 8,
 	         handler_nice => $nice},

@@ -232,6 +232,19 @@ subtest 'per-session rate limit' => sub {
 	is $r->{status}, 429, 'the sixth: 429';
 	ok $r->{headers}{'retry-after'} > 0, 'Retry-After';
 	is $r->{headers}{'access-control-allow-origin'}, $o->{origin}, 'readable by the widget (ACAO)';
+	# the key's usage is counted in the same script as the session limit,
+	# only when the limit allows: refused messages count nothing
+	my $used = sub {
+		$t->get("/api/v1/client-keys/$o->{key_id}", headers => $o->{bearer})->{json}{usage}{messages}{used};
+	};
+	my $before = $used->();
+	is CarBot::Chat::chat($t, $o, $sid, 'noch eine')->{status}, 429, 'still limited';
+	is $used->(), $before, 'refused messages are not counted against the key';
+	my $other = CarBot::Chat::session($t, $o);
+	is CarBot::Chat::chat($t, $o, $other, 'Hallo')->{status}, 200, 'another session of the key is fine';
+	is $used->(), $before + 1, 'and counted once';
+	is $t->sql(q{SELECT count(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id
+	             WHERE c.session_id = :'p1'}, $sid)->[0][0], 10, 'five messages and answers stored, no more';
 };
 
 subtest 'events: batches of up to 50' => sub {

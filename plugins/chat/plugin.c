@@ -109,7 +109,7 @@ static int chat_init(cb_plugin *p)
 	if (rc != CB_OK)
 		return rc;
 	chat_keys = cb_service(KEYS_SERVICE);
-	if (!chat_keys || chat_keys->size < KEYS_API_V1_SIZE)
+	if (!chat_keys || chat_keys->size < KEYS_API_V2_SIZE)
 		return cb_plugin_fail(p, "the keys plugin's service " KEYS_SERVICE " is missing");
 	for (size_t i = 0; i < cb_embedded_n; i++) {
 		rc = cb_migration(p, cb_embedded[i].name, cb_embedded[i].text);

@@ -1,8 +1,9 @@
 /* widget.c — POST /api/v1/widget/chat, the hottest path.
  *
- * Per message: the key check (keys plugin, before this handler: two Redis
- * round trips), the per-session rate limit with the session context (one
- * round trip), the key's usage count (one), the business data (memory), the
+ * Per message: the key check (keys plugin, before this handler: one Redis
+ * round trip for a key seen before), the per-session rate limit with the
+ * key's usage count behind it and the session context (one round trip;
+ * a new conversation is counted in another), the business data (memory), the
  * answer (built-in engine, or the LLM), then ONE SQL statement that finds or
  * starts the conversation and stores both messages (bench/chat.pl runs the
  * very same statement under pgbench), and the context written back (sent
@@ -196,7 +197,9 @@ int h_widget_chat(cb_req *req)
 	const char *intent, *lang, *source, *conv_id = NULL;
 	cb_redis_pipe *p;
 	cb_rate rate = CB_RATE_INIT;
-	int rc, li, gi;
+	struct keys_pending *counted;
+	struct keys_usage u = KEYS_USAGE_INIT;
+	int rc, st, gi;
 
 	cors_allow(req);
 	body = cb_req_json(req);
@@ -204,18 +207,22 @@ int h_widget_chat(cb_req *req)
 		return CB_OK;
 	if (!read_chat(req, body, &in))
 		return CB_OK;
-	/* the session's rate limit and its context: one round trip */
+	/* one round trip: the message counted against the key's usage only if
+	 * the session's rate limit allows it, and the session's context */
 	p = cb_redis_pipe_new(req);
-	li = cb_redis_pipe_ratelimit(p, cb_sprintf(req, "chat:sess:%s:%s", key_id, in.session_id),
-	                             chat_cf.session_limit, chat_cf.session_window, 0, 1);
+	st = chat_keys->usage_queue(req, p, key_id, "message",
+	                            cb_sprintf(req, "chat:sess:%s:%s", key_id, in.session_id),
+	                            chat_cf.session_limit, chat_cf.session_window, &counted);
+	if (st != KEYS_OK)
+		return chat_keys->reply(req, st, NULL);
 	gi = cb_redis_pipe_c(p, "GET", ctx_key(req, key_id, in.session_id));
 	cb_redis_pipe_run(p);
-	cb_redis_pipe_rate(p, li, &rate);
-	if (!rate.allowed)
+	st = chat_keys->usage_queued(req, p, counted, &rate, &u);
+	if (st == KEYS_LIMITED)
 		return cb_ratelimit_reply(req, &rate);
+	if (st != KEYS_OK)
+		return chat_keys->reply(req, st, st == KEYS_OVER_LIMIT ? &u.hit : NULL);
 	ctx = ctx_load(req, cb_redis_pipe_reply(p, gi));
-	if (usage_refused(req, "message"))
-		return CB_OK;
 	if (!cb_json_get_str(ctx, "conv") && usage_refused(req, "conversation"))
 		return CB_OK;
 	if (business_load(req, key_id, cb_req_get(req, "key.user_id"), &b) != CB_OK)
