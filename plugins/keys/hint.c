@@ -21,7 +21,7 @@
 
 #include "keys.h"
 
-#define HINTS      256  /* a power of two */
+#define HINTS      1024 /* a power of two */
 #define HINT_MAX   4096 /* longest record text kept */
 #define HASH_CHARS 64
 
