@@ -140,6 +140,11 @@ export CARBOT_REDIS="unix:$redis_sock"
 say "starting carbotd on http://127.0.0.1:$PORT (Ctrl-C stops everything)"
 "$carbotd" -c conf/carbot.conf &
 carbotd_pid=$!
+# demo data through the API once carbotd answers: made on the first run
+# (var/demo.txt), printed on later ones; without it carbotd runs on
+perl scripts/demo.pl --url "http://127.0.0.1:$PORT" --var "$var" --pid "$carbotd_pid" \
+	--psql "$pgbin/psql" --pghost "$var/run" --pgport 5432 ||
+	say "no demo data (the line above says why)"
 status=0
 wait "$carbotd_pid" || status=$?
 carbotd_pid=

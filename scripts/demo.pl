@@ -1,0 +1,157 @@
+#!/usr/bin/perl
+# demo.pl — demo data for `make run`, through carbotd's own API: a workshop
+# owner (premium), a prod client key and a test key for localhost, a little
+# knowledge (FAQ and prices) for the chat, and a published landing page whose
+# chat widget works at once. Run by scripts/run.sh once carbotd answers;
+# what it made (the login, the keys: each shown once by the API) goes to
+# VAR/demo.txt (mode 600), which later runs print instead of seeding again.
+#
+#   perl scripts/demo.pl --url http://127.0.0.1:8080 --var var [--pid CARBOTD] \
+#        --psql /usr/lib/postgresql/15/bin/psql --pghost var/run --pgport 5432
+#
+# --pid: give up at once when that process (carbotd) is gone.
+#
+# The tier is set in the database (there is no billing to pay for premium
+# yet), through psql as the postgres user, as the tests do. Exits 0 when the
+# demo is there (made now or before), 1 with a one-line reason otherwise.
+use strict;
+use warnings;
+use utf8;
+use Getopt::Long;
+use HTTP::Tiny;
+use JSON::PP;
+
+my %o = (url => 'http://127.0.0.1:8080', var => 'var', psql => 'psql', pghost => 'var/run',
+         pgport => 5432, wait => 60, pid => 0);
+GetOptions(\%o, 'url=s', 'var=s', 'psql=s', 'pghost=s', 'pgport=i', 'wait=i', 'pid=i') or exit 2;
+binmode STDOUT, ':encoding(UTF-8)';
+
+my $EMAIL = 'demo@werkstatt-demo.de';
+my $SUB = 'werkstatt-demo';
+my $file = "$o{var}/demo.txt";
+my $json = JSON::PP->new->utf8->canonical;
+my $http = HTTP::Tiny->new(timeout => 10);
+
+sub fail { print STDERR "demo.pl: @_\n"; exit 1 }
+
+sub call {
+	my ($method, $path, $body, $token) = @_;
+	my %h = (Accept => 'application/json');
+	$h{Authorization} = "Bearer $token" if $token;
+	my %req = (headers => \%h);
+	if (defined $body) {
+		$h{'Content-Type'} = 'application/json';
+		$req{content} = $json->encode($body);
+	}
+	my $r = $http->request($method, "$o{url}$path", \%req);
+	my $j = eval { $json->decode($r->{content}) };
+	return ($r->{status}, $j);
+}
+
+sub must {
+	my ($what, $want, $method, $path, $body, $token) = @_;
+	my ($st, $j) = call($method, $path, $body, $token);
+	if ($st != $want) {
+		my $e = $j && ref $j->{error} eq 'HASH' ? $j->{error} : {};
+		my $why = join '; ', map { "$_->{field}: $_->{message}" } grep { ref eq 'HASH' } @{$e->{details} || []};
+		fail("$what: HTTP $st " . ($e->{message} // '') . ($why ? " ($why)" : ''));
+	}
+	return $j;
+}
+
+# carbotd answers once its migrations ran
+my $ready = 0;
+for (1 .. $o{wait} * 5) {
+	my ($st) = call('GET', '/readyz');
+	if ($st == 200) { $ready = 1; last }
+	fail('carbotd stopped') if $o{pid} && !kill 0, $o{pid};
+	select undef, undef, undef, 0.2;
+}
+fail("carbotd at $o{url} did not become ready") unless $ready;
+
+if (-e $file) {
+	open my $fh, '<:encoding(UTF-8)', $file or fail("$file: $!");
+	print while <$fh>;
+	exit 0;
+}
+
+my @chars = ('a' .. 'k', 'm' .. 'z', 'A' .. 'H', 'J' .. 'N', 'P' .. 'Z', 2 .. 9);
+open my $rnd, '<:raw', '/dev/urandom' or fail("/dev/urandom: $!");
+read $rnd, my $bytes, 16;
+my $password = 'Demo-' . join '', map { $chars[$_ % @chars] } unpack 'C*', $bytes;
+
+my ($st, $j) = call('POST', '/api/v1/auth/register',
+	{email => $EMAIL, password => $password, first_name => 'Demo', last_name => 'Werkstatt',
+	 company_name => 'Werkstatt Demo GmbH'});
+fail("$EMAIL exists but $file is gone: remove var/ for a fresh demo") if $st == 409;
+fail("register: HTTP $st") if $st != 201;
+my $uid = $j->{user}{id};
+# (psql quotes :'id' itself, in a script read from its standard input)
+open my $sql, '|-', $o{psql}, '-X', '-q', '-h', $o{pghost}, '-p', $o{pgport}, '-U', 'postgres',
+     '-d', 'carbot', '-v', 'ON_ERROR_STOP=1', '-v', "id=$uid"
+	or fail("psql: $!");
+print {$sql} "UPDATE users SET subscription_tier = 'premium' WHERE id = :'id';\n";
+close $sql or fail('could not set the demo user\'s tier');
+# a token issued after the change carries the premium tier
+my $token = must('login', 200, 'POST', '/api/v1/auth/login', {email => $EMAIL, password => $password})
+	->{tokens}{access_token};
+
+my $prod = must('prod key', 201, 'POST', '/api/v1/client-keys',
+	{description => 'Website', domain => 'werkstatt-demo.de', environment => 'prod'}, $token);
+my $test = must('test key', 201, 'POST', '/api/v1/client-keys',
+	{description => 'Lokal testen', domain => 'localhost', environment => 'test'}, $token);
+must('knowledge', 200, 'PUT', "/api/v1/client-keys/$prod->{id}/knowledge", {
+	faq => [{q => 'Gibt es einen Ersatzwagen?',
+	         a => 'Ja, für Reparaturen ab einem Tag stellen wir Ihnen kostenlos einen Ersatzwagen.'},
+	        {q => 'Kann ich mit Karte zahlen?', a => 'Ja, mit EC-Karte, Kreditkarte und Apple Pay.'}],
+	prices => [{service => 'Ölwechsel', price => 'ab 79 €', note => 'inkl. Filter, zzgl. Öl'},
+	           {service => 'HU/AU', price => '139 €'},
+	           {service => 'Klimaservice', price => '89 €'}],
+}, $token);
+
+my $templates = must('templates', 200, 'GET', '/api/v1/templates', undef, $token)->{templates};
+fail('no templates') unless ref $templates eq 'ARRAY' && @$templates;
+my $hours = {map { $_ => {open => '08:00', close => '18:00'} } qw(monday tuesday wednesday thursday)};
+$hours->{friday} = {open => '08:00', close => '16:00'};
+$hours->{saturday} = {open => '09:00', close => '13:00'};
+$hours->{sunday} = {closed => JSON::PP::true};
+my $page = must('landing page', 201, 'POST', '/api/v1/landing-pages', {
+	template_id => $templates->[0]{id},
+	subdomain => $SUB,
+	configuration => {
+		business_name => 'Werkstatt Demo',
+		business_description => 'Ihre Meisterwerkstatt für alle Marken: Inspektion, HU/AU, Reifen und Bremsen.',
+		locale => 'de',
+		contact_info => {address => 'Musterstraße 12, 10115 Berlin', phone => '+49 30 1234567',
+		                 email => 'info@werkstatt-demo.de', location => {lat => 52.5321, lng => 13.3849},
+		                 hours => $hours},
+		services => [{name => 'Inspektion', description => 'Nach Herstellervorgabe', price => 'ab 149 €'},
+		             {name => 'Reifenwechsel', price => '39 €'},
+		             {name => 'Bremsen', description => 'Beläge und Scheiben'}],
+		price_range => '€€',
+		seo => {meta_title => 'Werkstatt Demo – Meisterwerkstatt in Berlin',
+		        meta_description => 'Inspektion, HU/AU, Reifen und Bremsen in Berlin-Mitte.',
+		        keywords => ['Werkstatt', 'Berlin', 'HU/AU'], schema_type => 'AutoRepair'},
+	},
+}, $token);
+must('publish', 200, 'POST', "/api/v1/landing-pages/$page->{id}/publish", undef, $token);
+
+(my $port = $o{url}) =~ s{.*:(\d+)/?$}{$1};
+my $text = <<"TXT";
+Demo data (made once; this file is var/demo.txt, remove var/ to start afresh):
+
+  Landing page with chat:  $o{url}/p/$SUB
+                           http://$SUB.carbot.localhost:$port/
+  Owner login:             $EMAIL  /  $password
+  Client key (prod):       $prod->{key}   (werkstatt-demo.de)
+  Client key (test):       $test->{key}   (any localhost page)
+
+  Embed the widget on a page of your own on localhost:
+    <script src="$o{url}/widget.js" data-client-key="$test->{key}" async></script>
+TXT
+umask 077;
+open my $fh, '>:encoding(UTF-8)', $file or fail("$file: $!");
+print {$fh} $text;
+close $fh or fail("$file: $!");
+print $text;
+exit 0;
