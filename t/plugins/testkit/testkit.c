@@ -132,9 +132,15 @@ static int db_many(cb_req *req)
 	return cb_reply_json(req, 200, o);
 }
 
-/* The statements prepared on this request's connection (db_prepare). */
+/* The statements prepared on this request's connection (db_prepare), after
+ * ?run=N runs of db_get's statement on it (a request keeps its connection). */
 static int db_prepared(cb_req *req)
 {
+	const char *run = cb_req_query(req, "run");
+	for (int i = 0, n = run ? atoi(run) : 0; i < n && i < 10; i++)
+		if (!cb_db_q(req, "SELECT $1::text || '!' AS v, count(*) AS n FROM testkit_items",
+		             cb_sprintf(req, "%d", i)))
+			return CB_EDB;
 	cb_res *r = cb_db_q0(req, "SELECT statement FROM pg_prepared_statements ORDER BY name");
 	if (!r)
 		return CB_EDB;
