@@ -24,7 +24,7 @@ sub probe {
 }
 sub redis { my $out = `redis-cli -p ${\ $t->redis_port} @_`; chomp $out; return $out }
 # Redis commands one probe sends (MONITOR lists each; those a script runs
-# are marked "lua" and not counted): a marker before and after.
+# are marked "lua" and not counted), between a marker before and after.
 my $mon = File::Temp::tempdir('carbot-hint-XXXXXX', TMPDIR => 1, CLEANUP => 1) . '/monitor.out';
 sub commands_of {
 	my @a = @_;
@@ -49,12 +49,17 @@ sub commands_of {
 	$seen->('after') or die 'MONITOR stopped';
 	kill 'TERM', $pid;
 	waitpid $pid, 0;
+	# the request's commands: those of the connection that counted the IP
+	# limit (a handler thread's own; job threads use others)
 	open my $fh, '<', $mon or die;
-	my ($in, $n) = (0, 0);
+	my ($in, $n, $conn) = (0, 0);
 	for (<$fh>) {
 		if (/"ECHO" "before"/) { $in = 1; next }
 		last if /"ECHO" "after"/;
-		$n++ if $in && !/\[\d+ lua\]/ && !/"ECHO"/;
+		next if !$in || /\[\d+ lua\]/;
+		my ($from) = /^\S+ \[\d+ (\S+)\]/ or next;
+		$conn //= $from if /keys:ip:/;
+		$n++ if defined $conn && $from eq $conn;
 	}
 	return ($n, $r);
 }
