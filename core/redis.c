@@ -105,38 +105,65 @@ static void free_reply(void *r)
 	freeReplyObject(r);
 }
 
-cb_redis_reply *cb_redis(cb_req *req, int argc, const char *const *argv, const size_t *lens)
+/* Runs exchange(c, arg) on this thread's connection. A connection that
+ * worked before and broke (Redis restarted) is redialled at once, once, so
+ * every thread's stale connection recovers on its next command; only a
+ * failed dial waits before the next one. 0, or -1 (logged, recorded). */
+static int with_conn(int (*exchange)(redisContext *, void *), void *arg, const char *what)
 {
-	if (argc < 1 || argc > 64 || !argv)
-		return NULL;
-	size_t l[64];
-	for (int i = 0; i < argc; i++)
-		l[i] = lens ? lens[i] : strlen(argv[i]);
-	redisReply *r = NULL;
-	/* A connection that worked before and broke (Redis restarted) is
-	 * redialled at once, so every thread's stale connection recovers on its
-	 * next command; only a failed dial waits before the next one. */
-	for (int attempt = 0; attempt < 2 && !r; attempt++) {
+	for (int attempt = 0; attempt < 2; attempt++) {
 		int fresh = ctx == NULL;
 		redisContext *c = conn();
 		if (!c)
-			return NULL;
-		r = redisCommandArgv(c, argc, (const char **)argv, l);
-		if (!r) {
-			warn_down(c->errstr);
-			redis_thread_cleanup();
-			if (fresh) {
-				last_failure_ms = now_ms();
-				return NULL;
-			}
-		}
+			return -1;
+		if (exchange(c, arg) == 0)
+			return 0;
+		warn_down(c->errstr[0] ? c->errstr : what);
+		redis_thread_cleanup();
+		if (fresh)
+			break;
 	}
-	if (!r) {
-		last_failure_ms = now_ms();
+	last_failure_ms = now_ms();
+	return -1;
+}
+
+struct command {
+	int argc;
+	const char **argv;
+	size_t lens[64];
+	redisReply *reply;
+};
+
+/* cmd's argument lengths; 0, or -1 for a bad argument list. */
+static int command_init(struct command *cmd, int argc, const char *const *argv, const size_t *lens)
+{
+	if (argc < 1 || argc > 64 || !argv)
+		return -1;
+	cmd->argc = argc;
+	cmd->argv = (const char **)argv;
+	for (int i = 0; i < argc; i++)
+		cmd->lens[i] = lens ? lens[i] : strlen(argv[i]);
+	cmd->reply = NULL;
+	return 0;
+}
+
+static int run_command(redisContext *c, void *arg)
+{
+	struct command *cmd = arg;
+
+	cmd->reply = redisCommandArgv(c, cmd->argc, cmd->argv, cmd->lens);
+	return cmd->reply ? 0 : -1;
+}
+
+cb_redis_reply *cb_redis(cb_req *req, int argc, const char *const *argv, const size_t *lens)
+{
+	struct command cmd;
+
+	if (command_init(&cmd, argc, argv, lens) != 0 ||
+	    with_conn(run_command, &cmd, "command failed") != 0)
 		return NULL;
-	}
-	cb_cleanup(req, free_reply, r);
-	return (cb_redis_reply *)r;
+	cb_cleanup(req, free_reply, cmd.reply);
+	return (cb_redis_reply *)cmd.reply;
 }
 
 /* Writes everything appended to c. 0, or -1 when the connection failed. */
@@ -152,35 +179,29 @@ static int write_out(redisContext *c)
 
 #define UNREAD_MAX 64 /* then the sender reads them: bounded buffers */
 
+/* Writes cmd without reading its reply (read by drain, later). */
+static int send_command(redisContext *c, void *arg)
+{
+	struct command *cmd = arg;
+
+	if (redisAppendCommandArgv(c, cmd->argc, cmd->argv, cmd->lens) != REDIS_OK ||
+	    write_out(c) != 0)
+		return -1;
+	if (++unread >= UNREAD_MAX && drain(c) != 0) {
+		warn_down(c->errstr[0] ? c->errstr : "reading sent replies failed");
+		redis_thread_cleanup();
+	}
+	return 0;
+}
+
 int cb_redis_send(cb_req *req, int argc, const char *const *argv, const size_t *lens)
 {
+	struct command cmd;
+
 	(void)req;
-	if (argc < 1 || argc > 64 || !argv)
+	if (command_init(&cmd, argc, argv, lens) != 0)
 		return CB_EINVAL;
-	size_t l[64];
-	for (int i = 0; i < argc; i++)
-		l[i] = lens ? lens[i] : strlen(argv[i]);
-	/* failure handling as cb_redis: a broken connection is redialled once */
-	for (int attempt = 0; attempt < 2; attempt++) {
-		int fresh = ctx == NULL;
-		redisContext *c = conn();
-		if (!c)
-			return CB_EREDIS;
-		if (redisAppendCommandArgv(c, argc, (const char **)argv, l) == REDIS_OK &&
-		    write_out(c) == 0) {
-			if (++unread >= UNREAD_MAX && drain(c) != 0) {
-				warn_down(c->errstr[0] ? c->errstr : "reading sent replies failed");
-				redis_thread_cleanup();
-			}
-			return CB_OK;
-		}
-		warn_down(c->errstr[0] ? c->errstr : "send failed");
-		redis_thread_cleanup();
-		if (fresh)
-			break;
-	}
-	last_failure_ms = now_ms();
-	return CB_EREDIS;
+	return with_conn(send_command, &cmd, "send failed") == 0 ? CB_OK : CB_EREDIS;
 }
 
 int cb_redis_type(const cb_redis_reply *rr)
@@ -312,8 +333,10 @@ int cb_redis_pipe_ratelimit(cb_redis_pipe *p, const char *key, long long limit, 
 
 /* One attempt on c: append everything, read everything. 0, or -1 with the
  * replies read so far freed. */
-static int pipe_exchange(redisContext *c, cb_redis_pipe *p)
+static int pipe_exchange(redisContext *c, void *arg)
 {
+	cb_redis_pipe *p = arg;
+
 	for (int i = 0; i < p->n; i++)
 		if (redisAppendCommandArgv(c, p->cmd[i].argc, p->cmd[i].argv, p->cmd[i].lens) !=
 		    REDIS_OK)
@@ -334,29 +357,11 @@ static int pipe_exchange(redisContext *c, cb_redis_pipe *p)
 
 int cb_redis_pipe_run(cb_redis_pipe *p)
 {
-	int ok = 0;
-
 	if (!p || p->ran)
 		return CB_EINVAL;
 	p->ran = 1;
-	/* as cb_redis: a broken connection is redialled at once, once */
-	for (int attempt = 0; attempt < 2 && !ok && p->n; attempt++) {
-		int fresh = ctx == NULL;
-		redisContext *c = conn();
-		if (!c)
-			return CB_EREDIS;
-		ok = pipe_exchange(c, p) == 0;
-		if (!ok) {
-			warn_down(c->errstr[0] ? c->errstr : "pipeline failed");
-			redis_thread_cleanup();
-			if (fresh)
-				break;
-		}
-	}
-	if (!ok && p->n) {
-		last_failure_ms = now_ms();
+	if (p->n && with_conn(pipe_exchange, p, "pipeline failed") != 0)
 		return CB_EREDIS;
-	}
 	for (int i = 0; i < p->n; i++) {
 		cb_cleanup(p->req, free_reply, p->cmd[i].reply);
 		/* Redis restarted and forgot the script: load it on this one */
