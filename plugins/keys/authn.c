@@ -159,13 +159,12 @@ static const char *cached_hash(cb_req *req, const char *key)
 	return key && keys_cf.cache_ttl > 0 && key_well_formed(key) ? key_hash_hex(req, key) : NULL;
 }
 
-/* The per-IP limit and, when a well-formed key is presented, its cached
- * record: one round trip. 1 when the IP is refused (answered). */
-static int ip_refused(cb_req *req, const char *key)
+/* The per-IP limit and, with hash (of a well-formed presented key), its
+ * cached record: one round trip. 1 when the IP is refused (answered). */
+static int ip_refused(cb_req *req, const char *hash)
 {
 	cb_redis_pipe *p = cb_redis_pipe_new(req);
 	cb_rate r = CB_RATE_INIT;
-	const char *hash = cached_hash(req, key);
 	int li = cb_redis_pipe_ratelimit(p, ip_limit_key(req), keys_cf.ip_rate_limit,
 	                                 keys_cf.ip_rate_window, keys_cf.ip_rate_block, 1);
 	int gi = hash ? cb_redis_pipe_c(p, "GET", keyrec_cache_key(req, hash)) : -1;
@@ -182,13 +181,14 @@ static int ip_refused(cb_req *req, const char *key)
 }
 
 /* The whole check in one round trip when this process holds a hint for
- * key (hint.c); see validate_hinted for what it returns. */
-static int hinted(cb_req *req, const char *key, struct keys_info *info, struct key_rate *kr)
+ * the key whose hash is hash (hint.c); see validate_hinted for what it
+ * returns. */
+static int hinted(cb_req *req, const char *hash, struct keys_info *info, struct key_rate *kr)
 {
 	cb_rate r = CB_RATE_INIT;
 	struct ip_rate ip = {NULL, keys_cf.ip_rate_limit, keys_cf.ip_rate_window,
 	                     keys_cf.ip_rate_block, &r};
-	const char *hash = cached_hash(req, key), *hint = hash ? hint_get(req, hash) : NULL;
+	const char *hint = hash ? hint_get(req, hash) : NULL;
 	int st;
 
 	if (!hint)
@@ -225,15 +225,16 @@ int keys_authenticate(cb_req *req, const char *permission)
 	struct key_rate kr = {keys_cf.key_rate_limit, keys_cf.key_rate_window,
 	                      keys_cf.key_rate_block, CB_RATE_INIT};
 	const struct landing_api *landing;
-	const char *key, *page = NULL, *bound_host = NULL;
+	const char *key, *hash, *page = NULL, *bound_host = NULL;
 	int answered, st;
 
 	(void)permission; /* a client key carries no permissions of its own */
 	key = presented_key(req, &answered);
-	st = answered ? HINT_NONE : hinted(req, key, &info, &kr);
+	hash = answered ? NULL : cached_hash(req, key);
+	st = hinted(req, hash, &info, &kr);
 	if (st == HINT_IP_REFUSED)
 		return refused(req);
-	if (st == HINT_NONE && ip_refused(req, answered ? NULL : key))
+	if (st == HINT_NONE && ip_refused(req, hash))
 		return refused(req);
 	if (answered)
 		return refused(req);
