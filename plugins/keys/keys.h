@@ -86,7 +86,8 @@ void blocklist_free(void);
 /* ---- lua.c: Redis scripts ---- */
 
 #define LUA_ARGS_MAX 24
-/* Runs script with nkeys keys followed by arguments (n strings in all, at
+/* Runs script (static storage that never changes: its SHA-1 is remembered
+ * by address) with nkeys keys followed by arguments (n strings in all, at
  * most LUA_ARGS_MAX). Returns the reply, or NULL when Redis is unreachable or the
  * script failed (logged). */
 cb_redis_reply *lua_eval(cb_req *req, const char *script, int nkeys, int n,

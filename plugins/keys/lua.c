@@ -8,18 +8,42 @@
 
 #include "keys.h"
 
+#define SHA_HEX (2 * SHA_DIGEST_LENGTH + 1)
+
+/* The SHA-1 (hex) of script into sha. The scripts live in static storage
+ * and never change (every caller passes one of the file-level scripts),
+ * so each thread remembers the last few by address: the hot path hashes
+ * none of its (up to 2 KiB) scripts twice. */
+static void script_sha(const char *script, char *sha)
+{
+	static __thread struct {
+		const char *script;
+		char sha[SHA_HEX];
+	} seen[16];
+	static __thread unsigned next;
+	unsigned char md[SHA_DIGEST_LENGTH];
+
+	for (size_t i = 0; i < sizeof(seen) / sizeof(seen[0]); i++)
+		if (seen[i].script == script) {
+			memcpy(sha, seen[i].sha, SHA_HEX);
+			return;
+		}
+	SHA1((const unsigned char *)script, strlen(script), md);
+	for (int i = 0; i < SHA_DIGEST_LENGTH; i++)
+		snprintf(sha + 2 * i, 3, "%02x", md[i]);
+	seen[next].script = script;
+	memcpy(seen[next].sha, sha, SHA_HEX);
+	next = (next + 1) % (sizeof(seen) / sizeof(seen[0]));
+}
+
 /* argv = EVALSHA sha nkeys keys_then_args...; sha and num are the caller's
  * buffers. Returns argc, or 0 when n is too large. */
 static int evalsha_argv(const char *script, int nkeys, int n, const char *const *keys_then_args,
                         const char **argv, char *sha, char *num)
 {
-	unsigned char md[SHA_DIGEST_LENGTH];
-
 	if (n > LUA_ARGS_MAX)
 		return 0;
-	SHA1((const unsigned char *)script, strlen(script), md);
-	for (int i = 0; i < SHA_DIGEST_LENGTH; i++)
-		snprintf(sha + 2 * i, 3, "%02x", md[i]);
+	script_sha(script, sha);
 	snprintf(num, 8, "%d", nkeys);
 	argv[0] = "EVALSHA";
 	argv[1] = sha;
@@ -48,7 +72,7 @@ int lua_queue(cb_redis_pipe *p, const char *script, int nkeys, int n,
               const char *const *keys_then_args)
 {
 	const char *argv[3 + LUA_ARGS_MAX];
-	char sha[2 * SHA_DIGEST_LENGTH + 1], num[8];
+	char sha[SHA_HEX], num[8];
 	int argc = evalsha_argv(script, nkeys, n, keys_then_args, argv, sha, num);
 
 	return argc ? cb_redis_pipe_add(p, argc, argv, NULL) : CB_EINVAL;
@@ -68,7 +92,7 @@ cb_redis_reply *lua_eval(cb_req *req, const char *script, int nkeys, int n,
                          const char *const *keys_then_args)
 {
 	const char *argv[3 + LUA_ARGS_MAX];
-	char sha[2 * SHA_DIGEST_LENGTH + 1], num[8];
+	char sha[SHA_HEX], num[8];
 	int argc = evalsha_argv(script, nkeys, n, keys_then_args, argv, sha, num);
 	cb_redis_reply *r;
 
