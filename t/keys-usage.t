@@ -213,6 +213,13 @@ subtest 'usage_queue: counted behind the caller\'s rate limit, in the caller\'s 
 	is $g->(kind => 'lookup')->{queued}, 'unknown', 'an unknown kind is not queued';
 	is $g->(key_id => '00000000-0000-4000-8000-000000000000')->{queued}, 'unknown', 'nor an unknown key';
 	is $g->(limit => -1)->{queued}, 'unknown', 'nor a bad limit';
+	is $t->post('/t/keys-validate', json => {key_id => $k->{id}, record => 'message', full => 1,
+	                                         guard => {name => 'full', limit => 2, window => 60}})->{json}{queued},
+		'unavailable', 'a pipeline with no room left: unavailable, nothing queued';
+	my $answered = $t->post('/t/keys-validate', json => {key_id => $k->{id}, record => 'message', reply => 1,
+	                                                     guard => {name => "g$k->{id}", limit => 2, window => 60}});
+	is $answered->{status}, 429, 'reply() answers a refusal by the caller\'s limit with 429';
+	is $answered->{json}{error}{code}, 'rate_limited', 'rate_limited';
 
 	my $v = key_for($u);
 	is $g->(key_id => $v->{id}, name => 'v')->{status}, 'ok', 'a second key';

@@ -6,6 +6,8 @@
  *   POST /t/keys-validate      public: {"key", "origin"} runs validate(),
  *                              {"key_id", "record"} runs record_usage(),
  *                              with "guard" usage_queue() and _queued()
+ *                              ("full": a full pipeline; "reply": refusals
+ *                              answered by reply())
  */
 #include <carbot/sdk.h>
 #include <string.h>
@@ -64,6 +66,9 @@ static int guarded(cb_req *req, const cb_json *body, cb_json *out, const char *k
 
 	cb_json_int(cb_json_get(g, "limit"), &limit);
 	cb_json_int(cb_json_get(g, "window"), &window);
+	if (cb_json_get(body, "full")) /* no room left for the use */
+		for (int i = 0; i < CB_REDIS_PIPE_MAX; i++)
+			cb_redis_pipe_c(p, "PING");
 	st = keys->usage_queue(req, p, cb_json_get_str(body, "key_id"), kind,
 	                       name ? cb_sprintf(req, "keysprobe:%s", name) : NULL, limit, window,
 	                       &pending);
@@ -73,6 +78,8 @@ static int guarded(cb_req *req, const cb_json *body, cb_json *out, const char *k
 	get = cb_redis_pipe_c(p, "GET", "keysprobe:neighbour");
 	cb_redis_pipe_run(p);
 	st = keys->usage_queued(req, p, pending, &rate, &u);
+	if (st != KEYS_OK && cb_json_get(body, "reply"))
+		return keys->reply(req, st, &u.hit);
 	cb_json_set_str(out, "status", keys->status_name(st));
 	cb_json_set_int(out, "allowed", rate.allowed);
 	cb_json_set_int(out, "guard_remaining", rate.remaining);
