@@ -24,10 +24,10 @@ sub refused {
 	like $r->{headers}{'www-authenticate'} // '', qr/^Bearer\b/, "$name: WWW-Authenticate: Bearer";
 }
 
-subtest 'the access token carries exactly the spec\'s claims plus iss' => sub {
+subtest 'the access token carries exactly the spec\'s claims plus iss and sv' => sub {
 	my ($h, $c) = jwt_parts($u->{access});
 	is $h->{alg}, 'HS256', 'signed HS256';
-	is_deeply [sort keys %$c], [sort qw(sub email tier permissions iat exp type iss)], 'claim names';
+	is_deeply [sort keys %$c], [sort qw(sub email tier permissions iat exp type iss sv)], 'claim names';
 	is $c->{sub}, $u->{id}, 'sub is the user id';
 	is $c->{email}, $u->{email}, 'email';
 	is $c->{tier}, 'basic', 'tier';

@@ -55,18 +55,22 @@ int password_is_common(const char *password);
 /* ---- tokens.c ---- */
 
 /* Signs an access token for the user (claims sub, email, tier, permissions,
- * iat, exp, type "access", iss). Returns it in req's arena, or NULL. */
+ * iat, exp, type "access", iss, and sv: the user's session version, read on
+ * req's connection, so inside the caller's transaction). Returns it in req's
+ * arena, or NULL. */
 char *token_access_issue(cb_req *req, const char *user_id, const char *email, const char *tier,
                          const char *role);
 
-/* A verified access token's claims. Strings live in req's arena. */
+/* A verified access token's claims. Strings live in req's arena. sv is the
+ * session version (-1 in tokens from before it existed). */
 struct access_claims {
 	const char *sub, *email, *tier;
-	long long iat, exp;
+	long long iat, exp, sv;
 };
 
 /* Verifies token: HS256 only, signature, iss, type "access", exp in the
- * future, sub a UUID. CB_OK and *out filled, or CB_EINVAL. */
+ * future, nbf (when present) not in the future, sub a UUID. CB_OK and *out
+ * filled, or CB_EINVAL. */
 int token_access_verify(cb_req *req, const char *token, struct access_claims *out);
 
 /* A new refresh token (43 characters of base64url, 256 random bits) and the
@@ -108,7 +112,13 @@ int rbac_match(const char *granted, const char *wanted);
 	"to_char(last_login_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS "          \
 	"last_login_at, "                                                                          \
 	"COALESCE(floor(extract(epoch FROM sessions_valid_after))::bigint, 0) AS "                 \
-	"valid_after"
+	"valid_after, " SESSION_VERSION_SQL " AS sv"
+
+/* The session version: sessions_valid_after in microseconds (0 when never
+ * set). An access token carries the version current when it was issued (claim
+ * "sv") and is refused once the version moved on, however soon after. */
+#define SESSION_VERSION_SQL                                                                        \
+	"COALESCE(floor(extract(epoch FROM sessions_valid_after) * 1000000)::bigint, 0)"
 
 /* The public view of row of res (never the hash). */
 cb_json *user_json(cb_req *req, const cb_res *res, int row);

@@ -5,8 +5,9 @@
  * show), but the check here re-derives them from the user row, loaded by
  * primary key on every request. That costs one indexed query and buys
  * immediacy: a tier changed by billing, a deleted user, a password change or
- * "log out everywhere" (users.sessions_valid_after) take effect on the very
- * next request instead of when the token expires.
+ * "log out everywhere" (users.sessions_valid_after, compared as the token's
+ * session version "sv") take effect on the very next request instead of when
+ * the token expires.
  */
 #include <strings.h>
 
@@ -52,8 +53,12 @@ int auth_bearer(cb_req *req, const char *permission)
 	if (!u) {
 		return reply_db_error(req, "bearer: load user");
 	}
-	/* Deleted, or the token predates a password change / logout of all. */
-	if (cb_res_rows(u) != 1 || cl.iat < cb_res_int(u, 0, "valid_after")) {
+	/* Deleted, or the token predates a password change / logout of all:
+	 * its session version is not the user's any more. A token without sv
+	 * (issued before it existed) falls back to whole seconds, and is refused
+	 * in the cut-off's own second too. */
+	if (cb_res_rows(u) != 1 || (cl.sv >= 0 ? cl.sv != cb_res_int(u, 0, "sv")
+	                                       : cl.iat <= cb_res_int(u, 0, "valid_after"))) {
 		unauthorized(req, "The access token is no longer valid");
 		return CB_ERR;
 	}

@@ -41,7 +41,7 @@ static int reuse_detected(cb_req *req, const cb_res *t)
 int h_refresh(cb_req *req)
 {
 	cb_json *body = cb_req_json(req), *tokens;
-	const char *token, *new_id = NULL;
+	const char *token, *new_id = NULL, *hash;
 	cb_check *c;
 	cb_res *t, *u;
 
@@ -52,15 +52,31 @@ int h_refresh(cb_req *req)
 	if (!cb_check_ok(c))
 		return cb_check_reply(c);
 
+	hash = cb_sha256_hex(req, token, strlen(token));
 	if (cb_db_begin(req) != CB_OK)
 		return reply_db_error(req, "refresh: begin");
+	/* The user row first, FOR SHARE: a logout of all sessions or a password
+	 * change updates it, so it waits for this rotation to commit and then
+	 * revokes the child too, or this rotation waits for it and finds the
+	 * token revoked. Without it, a child inserted meanwhile escapes the
+	 * revoking UPDATE (its snapshot predates the child). Always user, then
+	 * token: the order revoke_all and the password change take too. */
+	u = cb_db_q(req,
+	            "SELECT " USER_COLS " FROM users WHERE deleted_at IS NULL AND id = "
+	            "  (SELECT user_id FROM refresh_tokens WHERE token_hash = decode($1, 'hex')) "
+	            "FOR SHARE",
+	            hash);
+	if (!u)
+		return reply_db_error(req, "refresh: load user");
+	if (cb_res_rows(u) != 1)
+		return bad_refresh(req, "The refresh token is invalid");
 	/* FOR UPDATE: two concurrent uses of one token are serialised, and the
 	 * second sees the first's rotation. */
 	t = cb_db_q(req,
 	            "SELECT id, user_id, family_id, remember, replaced_by IS NOT NULL AS rotated, "
 	            "  revoked_at IS NOT NULL AS revoked, expires_at <= now() AS expired "
 	            "FROM refresh_tokens WHERE token_hash = decode($1, 'hex') FOR UPDATE",
-	            cb_sha256_hex(req, token, strlen(token)));
+	            hash);
 	if (!t)
 		return reply_db_error(req, "refresh: load token");
 	if (cb_res_rows(t) != 1)
@@ -70,11 +86,6 @@ int h_refresh(cb_req *req)
 	if (cb_res_bool(t, 0, "revoked") || cb_res_bool(t, 0, "expired"))
 		return bad_refresh(req, "The refresh token has expired or was revoked");
 
-	u = user_by_id(req, cb_res_val(t, 0, "user_id"));
-	if (!u)
-		return reply_db_error(req, "refresh: load user");
-	if (cb_res_rows(u) != 1)
-		return bad_refresh(req, "The refresh token is invalid");
 	tokens = session_issue(req, cb_res_val(u, 0, "id"), cb_res_val(u, 0, "email"),
 	                       cb_res_val(u, 0, "subscription_tier"), cb_res_val(u, 0, "role"),
 	                       cb_res_val(t, 0, "family_id"), cb_res_val(t, 0, "id"),
@@ -101,7 +112,9 @@ static cb_res *revoke_one(cb_req *req, const char *user_id, const char *token)
 	               user_id, cb_sha256_hex(req, token, strlen(token)));
 }
 
-/* Revokes every session of user_id and every access token issued so far. */
+/* Revokes every session of user_id and every access token issued so far.
+ * The user row is updated first: that waits for refreshes holding it FOR
+ * SHARE, so the token UPDATE after it sees every child they inserted. */
 static cb_res *revoke_all(cb_req *req, const char *user_id)
 {
 	if (!cb_db_q(req, "UPDATE users SET sessions_valid_after = now() WHERE id = $1", user_id))

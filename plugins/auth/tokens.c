@@ -5,8 +5,13 @@
  * follows whatever algorithm a token's header names, so the header must say
  * HS256 before libjwt sees the token, and the decoded algorithm is checked
  * again after. (libjwt 1.10 already refuses "none" when given a key; the
- * checks do not rely on it.) libjwt 1.x checks no claims: exp, iss and type
- * are checked here.
+ * checks do not rely on it.) libjwt 1.x checks no claims: exp, nbf, iss and
+ * type are checked here.
+ *
+ * Claim sv, the session version (users.sessions_valid_after in microseconds
+ * when the token was issued), lets the bearer authenticator refuse every token
+ * issued before a logout of all sessions or a password change, even one issued
+ * in the same second: iat has whole seconds only.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,7 +31,11 @@ char *token_access_issue(cb_req *req, const char *user_id, const char *email, co
 	cb_json *claims = cb_json_new_object(req);
 	jwt_t *jwt = NULL;
 	char *enc, *out = NULL;
+	cb_res *v =
+	    cb_db_q(req, "SELECT " SESSION_VERSION_SQL " AS sv FROM users WHERE id = $1", user_id);
 
+	if (!v || cb_res_rows(v) != 1)
+		return NULL;
 	cb_json_set_str(claims, "sub", user_id);
 	cb_json_set_str(claims, "email", email);
 	cb_json_set_str(claims, "tier", tier);
@@ -35,6 +44,7 @@ char *token_access_issue(cb_req *req, const char *user_id, const char *email, co
 	cb_json_set_int(claims, "exp", now + auth_cf.access_ttl);
 	cb_json_set_str(claims, "type", "access");
 	cb_json_set_str(claims, "iss", auth_cf.issuer);
+	cb_json_set_int(claims, "sv", cb_res_int(v, 0, "sv"));
 
 	if (jwt_new(&jwt) != 0)
 		return NULL;
@@ -51,14 +61,30 @@ char *token_access_issue(cb_req *req, const char *user_id, const char *email, co
 	return out;
 }
 
-/* An integer claim, or -1 when absent or not an integer. */
+/* A non-negative integer claim, or -1 when absent or anything else. Read as
+ * JSON text: libjwt 1.10's jwt_get_grant_int answers 0 for a string. */
 static long long int_claim(jwt_t *jwt, const char *name)
 {
-	long v;
+	char *j = jwt_get_grants_json(jwt, name), *end;
+	long long v = -1;
 
-	errno = 0;
-	v = jwt_get_grant_int(jwt, name);
-	return errno ? -1 : (long long)v;
+	if (j && j[0] >= '0' && j[0] <= '9') {
+		errno = 0;
+		v = strtoll(j, &end, 10);
+		if (errno || *end)
+			v = -1;
+	}
+	free(j);
+	return v;
+}
+
+/* 1 when the token names the claim at all (whatever its type). */
+static int has_claim(jwt_t *jwt, const char *name)
+{
+	char *j = jwt_get_grants_json(jwt, name);
+
+	free(j);
+	return j != NULL;
 }
 
 static int check_claims(cb_req *req, jwt_t *jwt, struct access_claims *out)
@@ -79,6 +105,16 @@ static int check_claims(cb_req *req, jwt_t *jwt, struct access_claims *out)
 		return CB_EINVAL;
 	/* A token from the future is forged or from a clock gone wrong. */
 	if (out->iat > now + 60)
+		return CB_EINVAL;
+	/* nbf (RFC 7519 4.1.5): optional, but when present an integer not in
+	 * the future (the same minute of leeway as iat). */
+	if (has_claim(jwt, "nbf")) {
+		long long nbf = int_claim(jwt, "nbf");
+		if (nbf < 0 || nbf > now + 60)
+			return CB_EINVAL;
+	}
+	out->sv = has_claim(jwt, "sv") ? int_claim(jwt, "sv") : -1;
+	if (has_claim(jwt, "sv") && out->sv < 0)
 		return CB_EINVAL;
 	out->sub = cb_strdup(req, jwt_get_grant(jwt, "sub"));
 	out->email = cb_strdup(req, jwt_get_grant(jwt, "email"));
