@@ -281,6 +281,10 @@ static const struct known known_settings[] = {
     {"job_poll_ms", K_INT, F(job_poll_ms), 10, 60000, "500"},
     {"job_lease", K_INT, F(job_lease), 10, 86400, "300"},
     {"fetch_private_ok", K_BOOL, F(fetch_private_ok), 0, 0, "off"},
+    {"request_head_timeout", K_INT, F(request_head_timeout), 1, 3600, "10"},
+    {"request_body_timeout", K_INT, F(request_body_timeout), 1, 3600, "60"},
+    {"max_conns_per_ip", K_INT, F(max_conns_per_ip), 0, 100000, "64"},
+    {"metrics_token", K_TEXT, F(metrics_token), 0, 0, ""},
 };
 #undef F
 
@@ -563,6 +567,7 @@ void conf_free(struct conf *c)
 	free(k->redis);
 	free(k->plugin_dir);
 	free(k->trusted_proxies);
+	free(k->metrics_token);
 	free(c->path);
 	free(c->dir);
 	free(c);

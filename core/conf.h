@@ -55,6 +55,13 @@ struct core_settings {
 	int job_lease;             /* seconds, 10..86400, default 300 */
 	int fetch_private_ok;      /* on: cb_fetch may reach private addresses even when
 	                            * public_only is asked (tests, development); default off */
+	int request_head_timeout;  /* seconds from a request's first byte to its head's end,
+	                            * 1..3600, default 10 */
+	int request_body_timeout;  /* seconds from the head's end to the body's, default 60 */
+	int max_conns_per_ip;      /* open connections per client address (trusted proxies
+	                            * exempt), 0 = no cap, default 64 */
+	char *metrics_token;       /* GET /metrics from outside loopback needs
+	                            * "Authorization: Bearer <token>"; "" = loopback only */
 };
 
 struct conf {

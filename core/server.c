@@ -12,12 +12,15 @@
 #include <event2/thread.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "conn.h"
 #include "core.h"
 
 struct io_thread {
@@ -73,6 +76,57 @@ static int trusted_proxy(const char *ip)
 	return 0;
 }
 
+/* A proxy in front of carbotd that is not in trusted_proxies makes every
+ * client look like the proxy: one client's failed logins, rate limits and
+ * registrations then count for all. Said once per process, at the first
+ * request that shows it. */
+static void warn_untrusted_forwarder(const char *ip)
+{
+	static atomic_int warned;
+
+	if (atomic_exchange(&warned, 1))
+		return;
+	log_core(LOG_WARN_,
+	         "a request from %s carries forwarding headers (X-Forwarded-For, Forwarded or "
+	         "X-Real-IP) but %s is not in trusted_proxies: every client behind it is seen as "
+	         "%s, so rate limits and lock-outs hit them all; add it to trusted_proxies if it "
+	         "is your reverse proxy",
+	         ip, ip, ip);
+}
+
+/* RFC 9110 5.1: a field name is a token. */
+static int field_name_ok(const char *s)
+{
+	static const char extra[] = "!#$%&'*+-.^_`|~";
+
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= 'A' && *s <= 'Z') || (*s && strchr(extra, *s))))
+			return 0;
+	return 1;
+}
+
+/* Why the parsed head must be refused with 400, or NULL: RFC 9112 and 9110
+ * ask for it, and two Host headers let a proxy and carbotd disagree on the
+ * tenant a request is for. */
+static const char *bad_head(cb_req *req, struct conn *cn)
+{
+	const char *why = conn_bad_head(cn);
+	int hosts = 0;
+
+	if (why)
+		return why;
+	for (struct kv *h = req->headers; h; h = h->next) {
+		if (!field_name_ok(h->name))
+			return "a header name that is not a token";
+		if (strcasecmp(h->name, "Host") == 0 && ++hosts > 1)
+			return "more than one Host header";
+	}
+	return NULL;
+}
+
 /* The peer, or behind a trusted proxy the right-most X-Forwarded-For hop that
  * is not itself a trusted proxy (left-most entries are client-supplied). */
 static const char *client_ip(cb_req *req, struct evhttp_connection *evcon)
@@ -82,6 +136,9 @@ static const char *client_ip(cb_req *req, struct evhttp_connection *evcon)
 	evhttp_connection_get_peer(evcon, &addr, &port);
 	const char *ip = cb_strdup(req, addr ? addr : "");
 	const char *xff = cb_req_header(req, "X-Forwarded-For");
+	if ((xff || cb_req_header(req, "Forwarded") || cb_req_header(req, "X-Real-IP")) &&
+	    !trusted_proxy(ip))
+		warn_untrusted_forwarder(ip);
 	while (xff && trusted_proxy(ip)) {
 		const char *comma = strrchr(xff, ',');
 		const char *hop = comma ? comma + 1 : xff;
@@ -110,7 +167,7 @@ static void send_reply(cb_req *req)
 {
 	struct evhttp_request *ev = req->evreq;
 	if (!req->conn_closed) {
-		evhttp_connection_set_closecb(evhttp_request_get_connection(ev), NULL, NULL);
+		conn_idle(conn_of(evhttp_request_get_connection(ev)));
 		if (!req->replied)
 			reply_error_plain(req, 500, "internal_error", "No response was produced");
 		reply_security_headers(req);
@@ -141,12 +198,6 @@ static void send_reply(cb_req *req)
 	log_access(req, ms);
 	req_free(req);
 	atomic_fetch_sub(&core.inflight, 1);
-}
-
-static void on_close(struct evhttp_connection *evcon, void *arg)
-{
-	(void)evcon;
-	((cb_req *)arg)->conn_closed = 1;
 }
 
 static void on_request(struct evhttp_request *ev, void *arg)
@@ -181,6 +232,10 @@ static void on_request(struct evhttp_request *ev, void *arg)
 		req->id = cb_strdup(req, hex);
 	}
 	struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
+	struct conn *cn = conn_of(evcon);
+	/* the request is read: no deadline until its reply is sent, and
+	 * req->conn_closed tells when the client goes away meanwhile */
+	conn_busy(cn, req);
 	req->client_ip = client_ip(req, evcon);
 
 	struct evbuffer *body = evhttp_request_get_input_buffer(ev);
@@ -188,6 +243,14 @@ static void on_request(struct evhttp_request *ev, void *arg)
 	char *b = cb_alloc(req, req->body_len + 1);
 	evbuffer_copyout(body, b, req->body_len);
 	req->body = b;
+
+	const char *bad = bad_head(req, cn);
+	if (bad) {
+		cb_set_header(req, "Connection", "close");
+		cb_reply_error(req, 400, "bad_request", "The request is malformed: %s", bad);
+		send_reply(req);
+		return;
+	}
 
 	char allow[64];
 	const struct route *r =
@@ -226,7 +289,6 @@ static void on_request(struct evhttp_request *ev, void *arg)
 		}
 		req->replied = 0;
 	}
-	evhttp_connection_set_closecb(evcon, on_close, req);
 	pool_push(req);
 }
 
@@ -350,6 +412,7 @@ int server_start(char *err, size_t errlen)
 							     EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
 							     EVHTTP_REQ_PATCH);
 		evhttp_set_gencb(io->http, on_request, io);
+		evhttp_set_bevcb(io->http, conn_bevcb, NULL);
 		io->bound = evhttp_accept_socket_with_handle(io->http, io->fd);
 		io->done_ev = event_new(io->base, -1, EV_PERSIST, on_done, io);
 		io->stop_ev = event_new(io->base, -1, 0, on_stop, io);
