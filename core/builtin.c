@@ -1,4 +1,8 @@
-/* builtin.c — the core's own routes: liveness, readiness, metrics. */
+/* builtin.c — the core's own routes: liveness, readiness, metrics (loopback
+ * or metrics_token only). */
+#include <string.h>
+#include <strings.h>
+
 #include "core.h"
 
 /* Answered on the I/O thread: it proves the event loop itself responds. */
@@ -41,9 +45,44 @@ static int readyz(cb_req *req)
 				      details);
 }
 
+static int loopback(const char *ip)
+{
+	return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 ||
+	       strncmp(ip, "::ffff:127.", 11) == 0;
+}
+
+/* 1 when a and b are equal, in time that depends on their lengths only. */
+static int same_secret(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b);
+	unsigned char d = n != m;
+
+	for (size_t i = 0; i < n; i++)
+		d |= (unsigned char)(a[i] ^ b[i % (m ? m : 1)]);
+	return d == 0;
+}
+
+/* Per-route counts are business intelligence: /metrics answers the loopback
+ * (a scraper on the same host, or through a trusted proxy for a client on
+ * it) or, when metrics_token is set, a request with that bearer token.
+ * Everyone else gets the 404 of a route that does not exist. */
+static int metrics_allowed(cb_req *req)
+{
+	const char *token = core.conf->core.metrics_token;
+	const char *auth = cb_req_header(req, "Authorization");
+
+	if (loopback(cb_req_client_ip(req)))
+		return 1;
+	return token && *token && auth && strncasecmp(auth, "Bearer ", 7) == 0 &&
+	       same_secret(auth + 7, token);
+}
+
 static int metrics(cb_req *req)
 {
 	size_t len;
+
+	if (!metrics_allowed(req))
+		return reply_error_plain(req, 404, "not_found", "No such resource");
 	char *text = metrics_render(req, &len);
 	cb_set_header(req, "Cache-Control", "no-store");
 	return cb_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
