@@ -1,8 +1,16 @@
 /* fetch.c — outbound HTTP with libcurl on the calling handler thread (fetch.h).
  * Redirects are followed by hand so that each hop can be checked against the
- * original host. */
+ * original host.
+ *
+ * With public_only, the host is resolved here once, every address is checked
+ * against netguard.c's special-purpose ranges, and curl is handed the public
+ * ones (CURLOPT_RESOLVE), so it connects to an address that was checked and
+ * never looks the name up again: a DNS answer that changes between the check
+ * and the connect (rebinding) cannot slip a private address in. The socket
+ * callback checks the address once more as it is opened. */
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +20,7 @@
 #include <strings.h>
 
 #include "core.h"
+#include "netguard.h"
 
 struct sink {
 	cb_req *req;
@@ -67,46 +76,65 @@ static char *origin_of(cb_req *req, const char *url)
 	return out;
 }
 
-/* 1 for addresses a user-supplied URL must not reach: loopback, private,
- * link-local, carrier-grade NAT, unspecified, multicast and reserved ranges,
- * and IPv4 mapped into IPv6. */
-static int non_public(const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET) {
-		uint32_t a = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
-		return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 ||
-		       (a >> 20) == (172u << 4 | 1) || (a >> 16) == (192u << 8 | 168) ||
-		       (a >> 16) == (169u << 8 | 254) || (a >> 22) == (100u << 2 | 1) ||
-		       (a >> 28) >= 14; /* 224.0.0.0/4 multicast, 240.0.0.0/4 reserved */
-	}
-	if (sa->sa_family == AF_INET6) {
-		const unsigned char *b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-		static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-		if (memcmp(b, mapped, 12) == 0) {
-			struct sockaddr_in v4 = {.sin_family = AF_INET};
-			memcpy(&v4.sin_addr, b + 12, 4);
-			return non_public((const struct sockaddr *)&v4);
-		}
-		int zero = 1;
-		for (int i = 0; i < 15; i++)
-			zero &= b[i] == 0;
-		return (zero && (b[15] == 0 || b[15] == 1)) || /* :: and ::1 */
-		       (b[0] & 0xfe) == 0xfc ||                 /* fc00::/7 unique local */
-		       (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || /* fe80::/10 link-local */
-		       b[0] == 0xff;                              /* multicast */
-	}
-	return 1;
-}
-
 struct guard {
 	int refused;
 };
+
+/* "host:port:addr,addr" for CURLOPT_RESOLVE: the public addresses of url's
+ * host, resolved once. NULL with *refused set when it has none (every
+ * address is special-purpose), NULL alone when it does not resolve or is an
+ * IP literal (curl does no lookup for one; the socket callback judges it). */
+static char *pinned_addresses(cb_req *req, const char *url, int *refused)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *port = NULL, *out = NULL;
+	struct addrinfo hints = {0}, *res = NULL;
+	unsigned char tmp[16];
+
+	*refused = 0;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK)
+		goto done;
+	if (host[0] == '[' || inet_pton(AF_INET, host, tmp) == 1)
+		goto done;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_family = AF_UNSPEC;
+	if (getaddrinfo(host, port, &hints, &res) != 0)
+		goto done;
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		char text[INET6_ADDRSTRLEN];
+		const void *a =
+		    ai->ai_family == AF_INET
+		        ? (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr
+		        : (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+		if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6) ||
+		    netguard_non_public(ai->ai_addr) ||
+		    !inet_ntop(ai->ai_family, a, text, sizeof text))
+			continue;
+		if (out && strstr(out, text))
+			continue;
+		out = out ? cb_sprintf(req, "%s,%s%s%s", out, ai->ai_family == AF_INET6 ? "[" : "",
+		                       text, ai->ai_family == AF_INET6 ? "]" : "")
+		          : cb_sprintf(req, "%s:%s:%s%s%s", host, port,
+		                       ai->ai_family == AF_INET6 ? "[" : "", text,
+		                       ai->ai_family == AF_INET6 ? "]" : "");
+	}
+	if (!out)
+		*refused = 1;
+	freeaddrinfo(res);
+done:
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return out;
+}
 
 static curl_socket_t open_public(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
 {
 	struct guard *g = arg;
 	(void)purpose;
-	if (non_public(&addr->addr)) {
+	if (netguard_non_public(&addr->addr)) {
 		g->refused = 1;
 		return CURL_SOCKET_BAD;
 	}
@@ -167,7 +195,19 @@ int cb_fetch(cb_req *req, const cb_fetch_opts *o, cb_fetch_res *out)
 		curl_easy_setopt(c, CURLOPT_USERAGENT, "carbotd/" CB_VERSION);
 		if (hdrs)
 			curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+		struct curl_slist *pin = NULL;
 		if (public_only) {
+			int refused = 0;
+			char *pinned = pinned_addresses(req, url, &refused);
+			if (refused) {
+		curl_easy_cleanup(c);
+			rc = fail(out, CB_EFETCH, "the address is not public (refused)");
+			break;
+	}
+			if (pinned) {
+				pin = curl_slist_append(NULL, pinned);
+				curl_easy_setopt(c, CURLOPT_RESOLVE, pin);
+	}
 			/* through a proxy the guard would see the proxy, not the target */
 			curl_easy_setopt(c, CURLOPT_PROXY, "");
 			curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_public);
@@ -189,6 +229,7 @@ int cb_fetch(cb_req *req, const cb_fetch_opts *o, cb_fetch_res *out)
 		out->content_type = ct ? cb_strdup(req, ct) : NULL;
 		char *next_copy = next ? cb_strdup(req, next) : NULL;
 		curl_easy_cleanup(c);
+		curl_slist_free_all(pin);
 		if (cc == CURLE_OPERATION_TIMEDOUT) {
 			rc = fail(out, CB_ETIMEOUT, "timed out");
 			break;
