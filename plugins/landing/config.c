@@ -3,6 +3,7 @@
  * show): checked field by field and rebuilt from the checked values only, so
  * nothing unchecked is ever stored or rendered. */
 #include <string.h>
+#include <strings.h>
 
 #include "landing.h"
 
@@ -10,15 +11,12 @@
 #define DEFAULT_SECONDARY "#f5a623"
 #define DEFAULT_FONT      "system"
 
-/* A logo, favicon or vehicle photo: an http(s) URL, or one of our uploads
- * (/assets/{page}/{sha256}.{png,jpg,webp}). */
-static int is_image_ref(const char *s)
+/* 1 when s is an upload's path, /assets/{page}/{sha256}.{png,jpg,webp};
+ * the page's id is copied to id. */
+static int is_asset_path(const char *s, char id[37])
 {
 	const char *f, *dot;
-	char id[37];
 
-	if (is_http_url(s))
-		return 1;
 	if (strncmp(s, "/assets/", 8) != 0 || strlen(s) < 8 + 36 + 1 + 64 + 4)
 		return 0;
 	memcpy(id, s + 8, 36);
@@ -37,6 +35,83 @@ static int is_image_ref(const char *s)
 		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
 			return 0;
 	return 1;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+	                              : -1;
+}
+
+/* The page id an http(s) URL's path names when it points into /assets/ of
+ * some page (on any host: every page's domain serves every upload path),
+ * after percent-decoding and lower-casing; NULL when it does not. */
+static const char *url_asset_page(cb_req *req, const char *url)
+{
+	const char *p = strstr(url, "://");
+	size_t n;
+	char *path, *o;
+
+	p = p ? strchr(p + 3, '/') : NULL;
+	if (!p)
+		return NULL;
+	n = strcspn(p, "?#");
+	o = path = cb_alloc(req, n + 1);
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '%' && i + 2 < n && hexval(p[i + 1]) >= 0 && hexval(p[i + 2]) >= 0) {
+			*o++ = (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2]));
+			i += 2;
+		} else {
+			*o++ = p[i];
+		}
+	}
+	*o = '\0';
+	for (o = path; *o; o++)
+		if (*o >= 'A' && *o <= 'Z')
+			*o = (char)(*o + 32);
+	while (path[0] == '/' && path[1] == '/')
+		path++;
+	if (strncmp(path, "/assets/", 8) != 0 || strlen(path) < 8 + 36)
+		return NULL;
+	path[8 + 36] = '\0';
+	return path + 8;
+}
+
+/* A logo, favicon or vehicle photo: an http(s) URL, or one of this page's
+ * uploads. Another page's upload is refused in either form: a page must not
+ * show (or count on) another tenant's files. */
+static int image_ref_ok(struct vctx *v, const char *s)
+{
+	char id[37];
+	const char *owner;
+
+	if (is_http_url(s)) {
+		owner = url_asset_page(v->req, s);
+		return !owner || (v->page_id && strcasecmp(owner, v->page_id) == 0);
+	}
+	if (!is_asset_path(s, id))
+		return 0;
+	return v->page_id && strcasecmp(id, v->page_id) == 0;
+}
+
+/* An image member checked with image_ref_ok (absent or "" is fine). */
+static void copy_image(struct vctx *v, const cb_json *in, const char *path, cb_json *out,
+                       const char *key)
+{
+	const char *s = NULL;
+
+	if (v_text(v, in, path, key, 0, 0, 2000, 0, &s) != 1 || !*s)
+		return;
+	if (!image_ref_ok(v, s)) {
+		const char *f = vpath(v, path, key);
+		cb_check_fail(v->c, f, "invalid",
+		              "%s must be an http:// or https:// URL or one of this page's uploads",
+		              f);
+		return;
+	}
+	cb_json_set_str(out, key, s);
 }
 
 /* Sets key of out to the text member key of in when present and valid. */
@@ -140,8 +215,8 @@ static cb_json *theme_check(struct vctx *v, const cb_json *in, const char *path)
 	} else {
 		cb_json_set_str(out, "font_family", DEFAULT_FONT);
 	}
-	copy_url(v, in, path, out, "logo_url", is_image_ref);
-	copy_url(v, in, path, out, "favicon_url", is_image_ref);
+	copy_image(v, in, path, out, "logo_url");
+	copy_image(v, in, path, out, "favicon_url");
 	return out;
 }
 
@@ -174,7 +249,7 @@ static void list_check(struct vctx *v, const cb_json *conf, const char *path, cb
 		for (const struct field *f = fields; f->name; f++)
 			copy_text(v, in, p, o, f->name, f->required, f->max, f->multiline);
 		if (images)
-			copy_url(v, in, p, o, "image_url", is_image_ref);
+			copy_image(v, in, p, o, "image_url");
 		cb_json_push(list, o);
 	}
 	cb_json_set(out, key, list);

@@ -73,7 +73,7 @@ static cb_json *verification_json(cb_req *req, const cb_res *v, const char *sub)
 int h_domain_set(cb_req *req)
 {
 	cb_json *body = cb_req_json(req);
-	struct vctx v = {req, NULL};
+	struct vctx v = {req, NULL, NULL};
 	const char *domain = NULL, *method = "dns", *d = NULL;
 	cb_res *page, *res;
 

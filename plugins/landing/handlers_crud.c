@@ -73,7 +73,7 @@ static int subdomain_taken(cb_req *req, const char *sub)
 int h_create(cb_req *req)
 {
 	cb_json *body = cb_req_json(req);
-	struct vctx v = {req, NULL};
+	struct vctx v = {req, NULL, NULL};
 	const char *tid, *sub, *seo_path = "seo";
 	const cb_json *conf, *seo_in;
 	cb_json *cfg = NULL, *seo;
@@ -165,7 +165,7 @@ static cb_json *merge(cb_req *req, cb_json *stored, const cb_json *patch)
 int h_patch(cb_req *req)
 {
 	cb_json *body = cb_req_json(req);
-	struct vctx v = {req, NULL};
+	struct vctx v = {req, NULL, NULL};
 	const cb_json *conf, *seo_in;
 	const char *tid, *seo_path = "seo";
 	cb_json *cfg, *seo;
@@ -176,6 +176,7 @@ int h_patch(cb_req *req)
 	page = page_of_caller(req);
 	if (!page)
 		return FAILED(req);
+	v.page_id = cb_res_val(page, 0, "id");
 	v.c = cb_check_new(req, body);
 	if (cb_json_get(body, "subdomain"))
 		cb_check_fail(v.c, "subdomain", "invalid",

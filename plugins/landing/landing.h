@@ -79,6 +79,8 @@ char *html_esc(cb_req *req, const char *s);
 struct vctx {
 	cb_req *req;
 	cb_check *c;
+	const char *page_id; /* the page being changed; NULL while it is created. An
+	                      * image may be an upload of this page only. */
 };
 
 /* "prefix.key", or key when prefix is empty. */
