@@ -336,4 +336,10 @@ int h_verify(cb_req *req);
 /* hooks.c: subscription and account changes drop a user's cached keys */
 int on_user_changed(cb_req *req, const char *event, const cb_json *data, void *udata);
 
+/* Job keys.forget_user, queued by a trigger on users when an account is
+ * soft-deleted, deleted or changes tier or status: drops the cached records
+ * of the keys in its payload {"user_id", "keys": [{"id", "key_hash"}]}. */
+#define FORGET_USER_JOB "keys.forget_user"
+int forget_user_job(cb_req *req, const cb_json *payload);
+
 #endif

@@ -115,6 +115,9 @@ static int register_all(cb_plugin *p)
 	rc = cb_job_handler(p, FLUSH_JOB, 5, usage_flush_job);
 	if (rc != CB_OK)
 		return cb_plugin_fail(p, "job %s: %s", FLUSH_JOB, cb_strerror(rc));
+	rc = cb_job_handler(p, FORGET_USER_JOB, 10, forget_user_job);
+	if (rc != CB_OK)
+		return cb_plugin_fail(p, "job %s: %s", FORGET_USER_JOB, cb_strerror(rc));
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
 		rc = cb_hook(p, events[i], CB_HOOK_MIDDLE, on_user_changed, NULL);
 		if (rc != CB_OK)
