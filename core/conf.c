@@ -283,7 +283,7 @@ static const struct known known_settings[] = {
     {"fetch_private_ok", K_BOOL, F(fetch_private_ok), 0, 0, "off"},
     {"request_head_timeout", K_INT, F(request_head_timeout), 1, 3600, "10"},
     {"request_body_timeout", K_INT, F(request_body_timeout), 1, 3600, "60"},
-    {"max_conns_per_ip", K_INT, F(max_conns_per_ip), 0, 100000, "64"},
+    {"max_conns_per_ip", K_INT, F(max_conns_per_ip), 0, 100000, "128"},
     {"metrics_token", K_TEXT, F(metrics_token), 0, 0, ""},
 };
 #undef F

@@ -59,7 +59,7 @@ struct core_settings {
 	                            * 1..3600, default 10 */
 	int request_body_timeout;  /* seconds from the head's end to the body's, default 60 */
 	int max_conns_per_ip;      /* open connections per client address (trusted proxies
-	                            * exempt), 0 = no cap, default 64 */
+	                            * exempt), 0 = no cap, default 128 */
 	char *metrics_token;       /* GET /metrics from outside loopback needs
 	                            * "Authorization: Bearer <token>"; "" = loopback only */
 };
