@@ -121,6 +121,18 @@ subtest 'a password change voids access tokens of the same second' => sub {
 	}
 };
 
+subtest 'a refresh token older than the cut-off is refused even if not revoked' => sub {
+	my $u = CarBot::Auth::register($t);
+	# what a revocation path that forgot the refresh tokens would leave
+	$t->sql("UPDATE users SET sessions_valid_after = now() + interval '1 second' WHERE id = :'p1'", $u->{id});
+	is refresh($u->{refresh})->{status}, 401, 'issued before sessions_valid_after: 401';
+	my $v = CarBot::Auth::register($t);
+	$t->sql("UPDATE users SET sessions_valid_after = now() - interval '1 hour' WHERE id = :'p1'", $v->{id});
+	my $r = refresh($v->{refresh});
+	is $r->{status}, 200, 'issued after it: 200';
+	is me($r->{json}{tokens}{access_token})->{status}, 200, 'and its access token works';
+};
+
 # Forged with the server's secret, so only the claims decide.
 sub claims_for {
 	my ($u, %c) = @_;

@@ -74,7 +74,9 @@ int h_refresh(cb_req *req)
 	 * second sees the first's rotation. */
 	t = cb_db_q(req,
 	            "SELECT id, user_id, family_id, remember, replaced_by IS NOT NULL AS rotated, "
-	            "  revoked_at IS NOT NULL AS revoked, expires_at <= now() AS expired "
+	            "  revoked_at IS NOT NULL AS revoked, expires_at <= now() AS expired, "
+	            "  COALESCE(created_at < (SELECT sessions_valid_after FROM users u "
+	            "    WHERE u.id = refresh_tokens.user_id), false) AS stale "
 	            "FROM refresh_tokens WHERE token_hash = decode($1, 'hex') FOR UPDATE",
 	            hash);
 	if (!t)
@@ -83,7 +85,10 @@ int h_refresh(cb_req *req)
 		return bad_refresh(req, "The refresh token is invalid");
 	if (cb_res_bool(t, 0, "rotated"))
 		return reuse_detected(req, t);
-	if (cb_res_bool(t, 0, "revoked") || cb_res_bool(t, 0, "expired"))
+	/* stale: issued before the last logout of all sessions or password
+	 * change; revoked by it too, unless a path forgot to: refused either way */
+	if (cb_res_bool(t, 0, "revoked") || cb_res_bool(t, 0, "expired") ||
+	    cb_res_bool(t, 0, "stale"))
 		return bad_refresh(req, "The refresh token has expired or was revoked");
 
 	tokens = session_issue(req, cb_res_val(u, 0, "id"), cb_res_val(u, 0, "email"),
