@@ -136,8 +136,12 @@ static void unlink_conn(struct conn *c)
 		}
 }
 
+static void on_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg);
+
 static void free_conn(struct conn *c)
 {
+	/* the buffer may outlive the record by a moment: never call back into it */
+	evbuffer_remove_cb(bufferevent_get_input(c->bev), on_input, c);
 	if (c->counted)
 		ip_give(c->ip);
 	if (c->deadline)
@@ -372,7 +376,6 @@ struct bufferevent *conn_bevcb(struct event_base *base, void *arg)
 	/* no timeout: active at once, so it runs before this loop next polls */
 	if (event_base_once(base, -1, EV_TIMEOUT, attach, c, NULL) != 0) {
 		unlink_conn(c);
-		evbuffer_remove_cb(bufferevent_get_input(bev), on_input, c);
 		free_conn(c);
 	}
 	return bev;
