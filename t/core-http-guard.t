@@ -14,7 +14,7 @@ my $t = CarBot::Test->new(test_plugins => ['testkit'],
                           conf => {request_head_timeout => 2, request_body_timeout => 2,
                                    request_timeout => 30, max_conns_per_ip => 8});
 
-sub conn { return IO::Socket::INET->new(PeerAddr => '127.0.0.1:' . $t->port, Timeout => 5) or die "connect: $!" }
+sub conn { return IO::Socket::INET->new(PeerAddr => '127.0.0.1:' . $t->port, Timeout => 5) || die "connect: $!" }
 
 # Sends raw bytes, reads until the server closes (at most 20 s).
 sub exchange {
