@@ -9,7 +9,7 @@
  *   a live subscription (active, trialing)     -> its plan, its status
  *   past_due (or unpaid) within grace_days     -> its plan, past_due
  *   past_due after the grace period            -> basic, past_due
- *   no live subscription, local trial running  -> premium, trialing
+ *   never subscribed, local trial running      -> premium, trialing
  *   otherwise                                  -> basic; canceled when a
  *                                                 subscription ended,
  *                                                 incomplete when never paid
@@ -149,7 +149,7 @@ static void decide(cb_res *cur, const struct user_state *us, const char **tier, 
 	} else if (is(st, "past_due") || is(st, "unpaid")) {
 		*tier = cb_res_bool(cur, 0, "in_grace") ? cb_res_val(cur, 0, "plan_id") : "basic";
 		*status = "past_due";
-	} else if (us->in_trial) {
+	} else if (us->in_trial && !st) { /* the trial is for accounts that never paid */
 		*tier = "premium";
 		*status = "trialing";
 	} else {

@@ -49,10 +49,9 @@ int h_subscription(cb_req *req)
 	cb_json_set_str(o, "current_period_end",
 	                has ? iso_time(req, cb_res_int(cur, 0, "period_end")) : NULL);
 	cb_json_set_str(o, "trial_end",
-	                us.in_trial && !(has && cb_res_bool(cur, 0, "live"))
-	                    ? iso_time(req, us.trial_ends_at)
-	                : has ? iso_time(req, cb_res_int(cur, 0, "trial_end"))
-	                      : NULL);
+	                has           ? iso_time(req, cb_res_int(cur, 0, "trial_end"))
+	                : us.in_trial ? iso_time(req, us.trial_ends_at)
+	                              : NULL);
 	cb_json_set_bool(o, "cancel_at_period_end",
 	                 has && cb_res_bool(cur, 0, "cancel_at_period_end"));
 	cb_json_set_str(o, "grace_period_end",

@@ -134,7 +134,7 @@ sub server {
 	my $auth = {rate_basic => 100, rate_premium => 500, rate_enterprise => 2000,
 	            %{$opt{auth} || {}}};
 	$t->write_conf(path => $t->conf_path, CarBot::Landing::options(
-		auth => $auth, more => ['keys', 'billing'],
+		auth => $auth, more => ['keys', 'billing'], test_plugins => ['keysprobe'],
 		plugin_conf => {keys => {key_secret => 'key-secret-' . ('s' x 40)}, billing => $billing},
 		conf => {fetch_private_ok => 'on', job_poll_ms => 50, %{$opt{conf} || {}}}));
 	$t->start_carbotd;
