@@ -138,10 +138,17 @@ subtest 'payment failure: grace, downgrade switching off, payment switching back
 		[sort("client_key $keys[3]{id}", "client_key $keys[4]{id}", "landing_page $page->{id}")],
 		'GET subscription lists what was switched off';
 
+	# while downgraded, one kept key is switched off by its owner and one of
+	# the switched-off keys is revoked: neither comes back on
+	$t->sql("UPDATE client_keys SET is_active = false WHERE id = :'p1'", $keys[1]{id});
+	$t->sql("UPDATE client_keys SET revoked_at = now() WHERE id = :'p1'", $keys[3]{id});
 	$s->ctl("subscriptions/$sub/pay");
 	ok wait_for(sub { tier($u) eq 'premium/active' }), 'invoice.paid: active premium again';
-	$rows = $t->sql("SELECT is_active FROM client_keys WHERE user_id = :'p1' ORDER BY created_at", $u->{id});
-	is_deeply [map { $_->[0] } @$rows], [qw(t t t t t)], 'the keys are switched back on';
+	$rows = $t->sql("SELECT is_active, revoked_at IS NOT NULL FROM client_keys WHERE user_id = :'p1' ORDER BY created_at", $u->{id});
+	is_deeply [map { $_->[0] } @$rows], [qw(t f t f t)], 'the switched-off keys are switched back on, except a revoked one';
+	is_deeply [map { $_->[1] } @$rows], [qw(f f f t f)], 'which stays revoked';
+	is $t->sql("SELECT is_active::text FROM client_keys WHERE id = :'p1'", $keys[1]{id})->[0][0], 'false',
+		'and a key its owner switched off stays off';
 	is $t->sql("SELECT is_published::text FROM landing_pages WHERE id = :'p1'", $page->{id})->[0][0], 'true',
 		'the page is published again';
 	is_deeply sub_of($u)->{switched_off}, [], 'nothing listed as switched off';
