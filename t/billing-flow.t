@@ -60,10 +60,12 @@ subtest 'a new account trials premium, and the trial ends in basic' => sub {
 
 subtest 'upgrade: checkout, the stand-in pays, webhooks, premium' => sub {
 	my $u = CarBot::Stripe::user($t);
-	CarBot::Keys::create($t, $u, domain => 'upgrade.example.de');
+	my $key = CarBot::Keys::create($t, $u, domain => 'upgrade.example.de');
 	$t->sql("UPDATE users SET trial_ends_at = now() - interval '1 second' WHERE id = :'p1'", $u->{id});
 	due('billing.trial_end');
 	wait_for(sub { tier($u) eq 'basic/active' }) or die;
+	is CarBot::Keys::probe($t, $key->{key}, 'https://upgrade.example.de')->{json}{'key.tier'}, 'basic',
+		'the widget API sees the key as basic (and caches it)';
 	my $r = $t->get('/api/v1/auth/me', headers => bearer($u->{access}));
 	is $r->{headers}{'ratelimit-limit'}, 100, 'basic: RateLimit-Limit 100';
 	is $t->get('/api/v1/landing-pages', headers => bearer($u->{access}))->{status}, 403, 'basic: landing pages 403';
@@ -90,6 +92,8 @@ subtest 'upgrade: checkout, the stand-in pays, webhooks, premium' => sub {
 	$r = $t->get('/api/v1/landing-pages', headers => bearer($u->{access}));
 	is $r->{status}, 200, 'a premium-only route is allowed now';
 	is $r->{headers}{'ratelimit-limit'}, 500, 'with the premium rate limit in RateLimit-Limit';
+	is CarBot::Keys::probe($t, $key->{key}, 'https://upgrade.example.de')->{json}{'key.tier'}, 'premium',
+		'and the cached key carries the new tier on the next widget request';
 	my $j = sub_of($u);
 	is $j->{plan}, 'premium', 'GET subscription: premium';
 	is $j->{status}, 'active', 'active';
