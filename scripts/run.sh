@@ -150,9 +150,10 @@ if [ -z "${STRIPE_SECRET_KEY:-}" ]; then
 		printf 'CARBOT_STANDIN_WEBHOOK_SECRET=whsec_%s\n' "$(hex)" >>"$var/secrets.env"
 	STRIPE_WEBHOOK_SECRET=$(sed -n 's/^CARBOT_STANDIN_WEBHOOK_SECRET=//p' "$var/secrets.env")
 	export STRIPE_WEBHOOK_SECRET CARBOT_BILLING_TEST_MODE=on
-	node scripts/stripe-standin/server.js --port "$standin_port" --api-key "$STRIPE_SECRET_KEY" \
-		--webhook-url "http://127.0.0.1:$PORT/api/v1/billing/webhook" \
-		--webhook-secret "$STRIPE_WEBHOOK_SECRET" >"$var/log/stripe-standin.log" 2>&1 &
+	# secrets through the environment, not argv (ps shows argv to everyone)
+	STANDIN_API_KEY=$STRIPE_SECRET_KEY STANDIN_WEBHOOK_SECRET=$STRIPE_WEBHOOK_SECRET \
+		node scripts/stripe-standin/server.js --port "$standin_port" \
+		--webhook-url "http://127.0.0.1:$PORT/api/v1/billing/webhook" >"$var/log/stripe-standin.log" 2>&1 &
 	standin_pid=$!
 	for _ in $(seq 100); do
 		grep -q listening "$var/log/stripe-standin.log" 2>/dev/null && break
