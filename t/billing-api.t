@@ -9,6 +9,8 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use JSON::PP;
+use HTTP::Tiny;
+use POSIX ();
 use CarBot::Test;
 use CarBot::Auth;
 use CarBot::Stripe;
@@ -70,6 +72,33 @@ subtest 'checkout: input checks' => sub {
 	is $r->{status}, 400, 'malformed JSON: 400';
 	is rows_of($u), 0, 'none of it wrote anything';
 	is scalar(keys %{$s->state->{sessions}}), 0, 'or made a session at Stripe';
+};
+
+subtest 'a double click at once makes one customer and one session' => sub {
+	my $u = CarBot::Stripe::user($t);
+	my @pids;
+	pipe(my $rd, my $wr) or die;
+	for (1 .. 4) {
+		my $pid = fork // die;
+		if (!$pid) {
+			close $rd;
+			my $r = HTTP::Tiny->new->post($t->url('/api/v1/billing/checkout'),
+				{content => '{"plan":"premium"}', headers => {'Content-Type' => 'application/json', %{bearer($u->{access})}}});
+			my $id = $r->{status} == 200 ? (JSON::PP->new->decode($r->{content})->{id} // '') : "status $r->{status}";
+			syswrite $wr, "$id\n";
+			POSIX::_exit(0);
+		}
+		push @pids, $pid;
+	}
+	close $wr;
+	waitpid $_, 0 for @pids;
+	my @ids = map { chomp; $_ } <$rd>;
+	is scalar @ids, 4, 'four answers';
+	like $ids[0], qr/^cs_test_/, 'a session';
+	is scalar(keys %{{map { $_ => 1 } @ids}}), 1, 'all the same session';
+	is $t->sql("SELECT count(*) FROM billing_customers WHERE user_id = :'p1'", $u->{id})->[0][0], 1, 'one customer row';
+	is scalar(grep { ($_->{metadata}{user_id} // '') eq $u->{id} } values %{$s->state->{customers}}), 1,
+		'and one customer at Stripe';
 };
 
 subtest 'credentials' => sub {

@@ -10,6 +10,8 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use JSON::PP;
+use HTTP::Tiny;
+use POSIX ();
 use CarBot::Test;
 use CarBot::Auth;
 use CarBot::Stripe;
@@ -100,6 +102,36 @@ subtest 'each event is stored and processed once' => sub {
 	ok wait_for(sub { $t->sql("SELECT processed_at IS NOT NULL FROM billing_events WHERE id = :'p1'", $id)->[0][0] eq 't' }),
 		'processed by the job (an ignored type)';
 	is $t->sql("SELECT outcome FROM billing_events WHERE id = :'p1'", $id)->[0][0], 'ignored', 'as ignored';
+};
+
+subtest 'the same event delivered eight times at once: one row, one job' => sub {
+	my $body = event_body();
+	my $hdr = CarBot::Stripe::sign([{payload => $body, secret => $WEBHOOK_SECRET}])->[0];
+	my @pids;
+	for my $i (1 .. 8) {
+		my $pid = fork // die;
+		if (!$pid) {
+			my $r = HTTP::Tiny->new->post($t->url('/api/v1/billing/webhook'),
+				{content => $body, headers => {'Content-Type' => 'application/json', 'Stripe-Signature' => $hdr}});
+			POSIX::_exit($r->{status} == 200 ? 0 : 1);
+		}
+		push @pids, $pid;
+	}
+	my $ok = 0;
+	for (@pids) { waitpid $_, 0; $ok++ if $? == 0 }
+	is $ok, 8, 'all eight answered 200';
+	my $id = JSON::PP->new->decode($body)->{id};
+	is $t->sql("SELECT count(*) FROM billing_events WHERE id = :'p1'", $id)->[0][0], 1, 'one row';
+	is $t->sql("SELECT count(*) FROM cb_jobs WHERE name = 'billing.event' AND payload->>'event_id' = :'p1'", $id)->[0][0],
+		1, 'one job';
+};
+
+subtest 'without an API key: 503 payment_provider_unconfigured' => sub {
+	my $u = CarBot::Auth::register($t);
+	my $r = $t->post('/api/v1/billing/checkout', headers => bearer($u->{access}), json => {plan => 'premium'});
+	is $r->{status}, 503, 'checkout: 503';
+	is $r->{json}{error}{code}, 'payment_provider_unconfigured', 'payment_provider_unconfigured';
+	is $t->get('/api/v1/billing/plans')->{json}{test_mode}, JSON::PP::false, 'and plans say test_mode false';
 };
 
 subtest 'a signed body that is not an event' => sub {

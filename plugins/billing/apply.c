@@ -149,7 +149,8 @@ static void decide(cb_res *cur, const struct user_state *us, const char **tier, 
 	} else if (is(st, "past_due") || is(st, "unpaid")) {
 		*tier = cb_res_bool(cur, 0, "in_grace") ? cb_res_val(cur, 0, "plan_id") : "basic";
 		*status = "past_due";
-	} else if (us->in_trial && !st) { /* the trial is for accounts that never paid */
+	} else if (us->in_trial && (!st || is(st, "incomplete") || is(st, "incomplete_expired"))) {
+		/* the trial is for accounts that never paid */
 		*tier = "premium";
 		*status = "trialing";
 	} else {

@@ -22,8 +22,7 @@ static int read_settings(cb_plugin *p)
 	     &bl_cf.success_url},
 	    {"cancel_url", "http://127.0.0.1:8080/admin/billing?checkout=canceled",
 	     &bl_cf.cancel_url},
-	    {"portal_return_url", "http://127.0.0.1:8080/admin/billing",
-	     &bl_cf.portal_return_url},
+	    {"portal_return_url", "http://127.0.0.1:8080/admin/billing", &bl_cf.portal_return_url},
 	    {"contact_url", "mailto:sales@carbot.example", &bl_cf.contact_url},
 	};
 	cb_int_setting ints[] = {

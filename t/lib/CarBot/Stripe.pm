@@ -37,9 +37,10 @@ sub start {
 		open STDOUT, '>&', $w or die;
 		open STDIN, '<', '/dev/null' or die;
 		setpgrp(0, 0);
-		exec 'node', "$DIR/server.js", '--port', '0', '--api-key', $o{api_key} // $API_KEY,
-		     '--webhook-url', $o{webhook_url} // '', '--webhook-secret',
-		     $o{webhook_secret} // $WEBHOOK_SECRET;
+		# secrets through the environment, as scripts/run.sh hands them over
+		$ENV{STANDIN_API_KEY} = $o{api_key} // $API_KEY;
+		$ENV{STANDIN_WEBHOOK_SECRET} = $o{webhook_secret} // $WEBHOOK_SECRET;
+		exec 'node', "$DIR/server.js", '--port', '0', '--webhook-url', $o{webhook_url} // '';
 		die "exec node: $!";
 	}
 	close $w;
