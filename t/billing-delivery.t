@@ -97,6 +97,23 @@ subtest 'an event for a customer not yet known is retried, not dropped' => sub {
 		'and the customer is remembered';
 };
 
+subtest 'Stripe slow while an event is processed: retried, nothing half-applied' => sub {
+	my $u = basic_user();
+	my $url = checkout_url($u);
+	$s->ctl('config', {delay_ms => 4000}); # stripe_timeout_ms is 3000
+	my $before = delivered();
+	$s->pay($url);
+	ok wait_for(sub { delivered() - $before >= 3 }), 'the events were delivered (and answered at once)';
+	my $failed;
+	ok wait_for(sub { $failed = $t->sql("SELECT count(*) FROM cb_jobs WHERE name = 'billing.event' AND status = 'pending' AND last_error LIKE '%Stripe unavailable%'")->[0][0]; $failed >= 1 }, 40),
+		'their jobs fail while Stripe does not answer in time, and wait for a retry';
+	is tier($u), 'basic/active', 'nothing applied';
+	is $t->sql("SELECT count(*) FROM billing_subscriptions WHERE user_id = :'p1'", $u->{id})->[0][0], 0, 'nothing stored';
+	$s->ctl('config', {delay_ms => 0});
+	due('billing.event');
+	ok wait_for(sub { tier($u) eq 'premium/active' }, 40), 'with Stripe back, the retries apply it';
+};
+
 subtest 'the reconciliation repairs a missed webhook' => sub {
 	my $u = basic_user();
 	$s->ctl('config', {drop => JSON::PP::true});
