@@ -152,7 +152,7 @@ if [ -z "${STRIPE_SECRET_KEY:-}" ]; then
 	export STRIPE_WEBHOOK_SECRET CARBOT_BILLING_TEST_MODE=on
 	# secrets through the environment, not argv (ps shows argv to everyone)
 	STANDIN_API_KEY=$STRIPE_SECRET_KEY STANDIN_WEBHOOK_SECRET=$STRIPE_WEBHOOK_SECRET \
-		node scripts/stripe-standin/server.js --port "$standin_port" \
+		node scripts/stripe-standin/server.js --port "$standin_port" --state "$var/stripe-standin.json" \
 		--webhook-url "http://127.0.0.1:$PORT/api/v1/billing/webhook" >"$var/log/stripe-standin.log" 2>&1 &
 	standin_pid=$!
 	for _ in $(seq 100); do

@@ -7,6 +7,8 @@
 // `stripe` package makes the Stripe-Signature header), retrying on non-2xx.
 //
 //   node server.js --port 0 --api-key sk_test_x --webhook-url URL --webhook-secret whsec_x
+//                  [--state FILE]   (keeps its state across restarts)
+// The key and the secret may come from STANDIN_API_KEY and STANDIN_WEBHOOK_SECRET.
 //
 // It prints "stripe-standin listening on http://127.0.0.1:PORT" once ready.
 // Test controls live under /_standin/ (see the routes below): hold, reorder,
@@ -34,13 +36,22 @@ const PRICES = {
 	price_enterprise_year: {amount: 199000, interval: 'year', product: 'prod_enterprise'},
 };
 
-const db = {customers: {}, sessions: {}, portals: {}, subs: {}, invoices: {}, idem: {}};
+const fs = require('node:fs');
+const STATE = args.state || ''; // a file keeping the state across restarts (make run)
+const db = {customers: {}, sessions: {}, portals: {}, subs: {}, invoices: {}, idem: {}, invoiceNo: 0};
+if (STATE && fs.existsSync(STATE)) Object.assign(db, JSON.parse(fs.readFileSync(STATE, 'utf8')));
+function save() {
+	if (!STATE) return;
+	db.invoiceNo = invoiceNo;
+	fs.writeFileSync(STATE + '.tmp', JSON.stringify(db));
+	fs.renameSync(STATE + '.tmp', STATE);
+}
 const ctl = {hold: false, duplicate: false, drop: false, delay_ms: 0, fail_deliveries: 0,
              retry_ms: 500, max_attempts: 6};
 const held = [];
 const deliveries = []; // {event_id, type, attempts, status}
 let baseUrl = '';
-let invoiceNo = 0;
+let invoiceNo = db.invoiceNo || 0;
 
 const now = () => Math.floor(Date.now() / 1000);
 const rid = (prefix) => prefix + '_' + crypto.randomBytes(12).toString('hex');
@@ -308,6 +319,14 @@ function pageRoute(method, path, body, res) {
 		res.writeHead(303, {Location: to, 'Content-Type': 'text/html; charset=utf-8'});
 		return res.end(page('Done', `<a href="${esc(to)}">Back to CarBot</a>`));
 	}
+	if (method === 'GET' && (m = path.match(/^\/invoice\/(\d+)(\.pdf)?$/))) {
+		const number = 'STANDIN-' + m[1].padStart(4, '0');
+		const inv = Object.values(db.invoices).find((i) => i.number === number);
+		if (!inv) return html(res, 404, page('Not found', '<h1>No such invoice</h1>'));
+		return html(res, 200, page('Invoice ' + number, `<h1>Invoice ${esc(number)}</h1>` +
+			`<p>${esc((inv.amount_due / 100).toFixed(2))} EUR, ${esc(inv.status)}, ` +
+			`${esc(new Date(inv.created * 1000).toISOString().slice(0, 10))}</p>`));
+	}
 	if (method === 'GET' && (m = path.match(/^\/portal\/([\w]+)$/))) {
 		const ps = db.portals[m[1]];
 		if (!ps) return html(res, 404, page('Not found', '<h1>No such portal session</h1>'));
@@ -426,6 +445,7 @@ const server = http.createServer((req, res) => {
 	const chunks = [];
 	req.on('data', (c) => chunks.push(c));
 	req.on('end', () => {
+		if (req.method !== 'GET') res.on('finish', save);
 		const body = Buffer.concat(chunks).toString('utf8');
 		const [path, query = ''] = req.url.split('?');
 		try {
