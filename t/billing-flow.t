@@ -104,7 +104,8 @@ subtest 'upgrade: checkout, the stand-in pays, webhooks, premium' => sub {
 	is scalar @$inv, 1, 'one invoice';
 	is_deeply [@{$inv->[0]}{qw(amount currency status)}], [4900, 'eur', 'paid'], 'of 49.00 EUR, paid';
 	ok $inv->[0]{number} && $inv->[0]{hosted_url} && $inv->[0]{pdf_url} && $inv->[0]{date}, 'number, date, URLs';
-	like HTTP::Tiny->new->get($inv->[0]{hosted_url})->{content}, qr/\Q$inv->[0]{number}\E/, 'the hosted invoice page shows it';
+	my $hosted = HTTP::Tiny->new->get($inv->[0]{hosted_url});
+	like $hosted->{content}, qr/\Q$inv->[0]{number}\E/, 'the hosted invoice page shows it';
 	is checkout($u)->{json}{error}{code}, 'already_subscribed', 'checkout of the same plan now: 409 already_subscribed';
 	is checkout($u)->{status}, 409, 'with status 409';
 	my $events = $t->sql("SELECT count(*), count(processed_at) FROM billing_events")->[0];

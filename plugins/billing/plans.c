@@ -26,44 +26,46 @@ static const struct {
      "19900", "199000", "0", "2000", "-1", "-1", "-1", "-1", "-1"},
 };
 
+/* "premium_amount_month": setting names and defaults built once in init and
+ * kept for carbotd's life (cb_setting keeps the pointer). */
+#define SLOTS 16
+static char names[N_PLANS][SLOTS][48];
+
+static const char *name_of(int plan, int slot, const char *suffix)
+{
+	snprintf(names[plan][slot], sizeof names[plan][slot], "%s_%s", ids[plan], suffix);
+	return names[plan][slot];
+}
+
 static int plan_settings(cb_plugin *p, int i)
 {
 	struct plan *pl = &bl_cf.plans[i];
-	const char *id = ids[i];
-	char *n[16];
-	int k = 0;
-	static char names[N_PLANS][16][48]; /* setting names live as long as carbotd */
-
-	for (int j = 0; j < 16; j++)
-		n[j] = names[i][j];
-#define NAME(suffix) (snprintf(n[k], 48, "%s_%s", id, suffix), n[k++])
-	const char *nm = NAME("name"), *ft = NAME("features"), *pm = NAME("stripe_price_month"),
-	           *py = NAME("stripe_price_year");
-	cb_str_setting strs[] = {
-	    {nm, defs[i].name, &pl->name},
-	    {ft, defs[i].features, &pl->features},
-	    {pm, NULL, &pl->price_month},
-	    {py, NULL, &pl->price_year},
-	};
-	/* Price ids default to the stand-in's ("price_premium_month"). */
 	static char price_defs[N_PLANS][2][48];
-	snprintf(price_defs[i][0], 48, i == 0 ? "%.0s" : "price_%s_month", id);
-	snprintf(price_defs[i][1], 48, i == 0 ? "%.0s" : "price_%s_year", id);
-	strs[2].def = price_defs[i][0];
-	strs[3].def = price_defs[i][1];
-	cb_int_setting ints[] = {
-	    {NAME("amount_month"), defs[i].amount_month, 0, 100000000, &pl->amount_month},
-	    {NAME("amount_year"), defs[i].amount_year, 0, 1000000000, &pl->amount_year},
-	    {NAME("checkout"), defs[i].checkout, 0, 1, &pl->checkout},
-	    {NAME("api_requests"), defs[i].api, -1, 100000000, &pl->api_requests},
-	    {NAME("conversations"), defs[i].conv, -1, 100000000, &pl->conversations},
-	    {NAME("messages"), defs[i].msg, -1, 100000000, &pl->messages},
-	    {NAME("client_keys"), defs[i].keys, -1, 100000, &pl->client_keys},
-	    {NAME("landing_pages"), defs[i].pages, -1, 100000, &pl->landing_pages},
-	    {NAME("custom_domains"), defs[i].domains, -1, 100000, &pl->custom_domains},
+
+	/* Price ids default to the stand-in's ("price_premium_month"); basic has none. */
+	if (i > 0) {
+		snprintf(price_defs[i][0], sizeof price_defs[i][0], "price_%s_month", ids[i]);
+		snprintf(price_defs[i][1], sizeof price_defs[i][1], "price_%s_year", ids[i]);
+	}
+	cb_str_setting strs[] = {
+	    {name_of(i, 0, "name"), defs[i].name, &pl->name},
+	    {name_of(i, 1, "features"), defs[i].features, &pl->features},
+	    {name_of(i, 2, "stripe_price_month"), price_defs[i][0], &pl->price_month},
+	    {name_of(i, 3, "stripe_price_year"), price_defs[i][1], &pl->price_year},
 	};
-#undef NAME
-	pl->id = id;
+	cb_int_setting ints[] = {
+	    {name_of(i, 4, "amount_month"), defs[i].amount_month, 0, 100000000, &pl->amount_month},
+	    {name_of(i, 5, "amount_year"), defs[i].amount_year, 0, 1000000000, &pl->amount_year},
+	    {name_of(i, 6, "checkout"), defs[i].checkout, 0, 1, &pl->checkout},
+	    {name_of(i, 7, "api_requests"), defs[i].api, -1, 100000000, &pl->api_requests},
+	    {name_of(i, 8, "conversations"), defs[i].conv, -1, 100000000, &pl->conversations},
+	    {name_of(i, 9, "messages"), defs[i].msg, -1, 100000000, &pl->messages},
+	    {name_of(i, 10, "client_keys"), defs[i].keys, -1, 100000, &pl->client_keys},
+	    {name_of(i, 11, "landing_pages"), defs[i].pages, -1, 100000, &pl->landing_pages},
+	    {name_of(i, 12, "custom_domains"), defs[i].domains, -1, 100000, &pl->custom_domains},
+	};
+
+	pl->id = ids[i];
 	if (cb_settings_str(p, strs, CB_COUNT(strs)) != CB_OK ||
 	    cb_settings_int(p, ints, CB_COUNT(ints)) != CB_OK)
 		return CB_ERR;
