@@ -144,4 +144,16 @@ subtest 'the reconciliation repairs a missed webhook' => sub {
 	is $t->sql("SELECT count(*) FROM billing_drift WHERE user_id = :'p1'", $u->{id})->[0][0], 1, 'finds nothing more to repair';
 };
 
+subtest 'the reconciliation also ends a trial whose job went missing' => sub {
+	my $u = CarBot::Stripe::user($t);
+	is tier($u), 'premium/trialing', 'trialing';
+	$t->sql("DELETE FROM cb_jobs WHERE name = 'billing.trial_end' AND payload->>'user_id' = :'p1'", $u->{id});
+	$t->sql("UPDATE users SET trial_ends_at = now() - interval '1 second' WHERE id = :'p1'", $u->{id});
+	my $done = $t->sql("SELECT count(*) FROM cb_jobs WHERE name = 'billing.reconcile' AND status = 'done'")->[0][0];
+	due('billing.reconcile');
+	ok wait_for(sub { $t->sql("SELECT count(*) FROM cb_jobs WHERE name = 'billing.reconcile' AND status = 'done'")->[0][0] > $done }),
+		'a reconciliation ran';
+	is tier($u), 'basic/active', 'and moved the expired trial to basic';
+};
+
 done_testing;
