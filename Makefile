@@ -133,3 +133,18 @@ widget/node_modules/.package-lock.json: widget/package.json widget/package-lock.
 $(B)/widget/widget.js: $(WIDGET_DEPS)
 	cd widget && node build.mjs ../$(B)/widget
 # ---- end widget ----
+
+# ---- stripe stand-in ----
+# scripts/stripe-standin/: the local Stripe stand-in (make run without Stripe
+# credentials, and the billing tests) and the npm stripe package (pinned in
+# its package-lock.json) that signs its webhooks and the tests' headers.
+STANDIN_MODULES := scripts/stripe-standin/node_modules/.package-lock.json
+.PHONY: stripe-standin
+all: stripe-standin
+stripe-standin: $(STANDIN_MODULES)
+
+$(STANDIN_MODULES): scripts/stripe-standin/package.json scripts/stripe-standin/package-lock.json
+	cd scripts/stripe-standin && flock package-lock.json sh -c '[ node_modules/.package-lock.json -nt package-lock.json ] && \
+	  [ node_modules/.package-lock.json -nt package.json ] || npm ci --no-audit --no-fund'
+	@touch $@
+# ---- end stripe stand-in ----

@@ -83,6 +83,10 @@ carbotd_pid='' redis_pid='' pg_started=''
 # shellcheck disable=SC2317 # called by the traps
 cleanup() {
 	trap - INT TERM EXIT
+	if [ -n "${standin_pid:-}" ]; then
+		kill -TERM "$standin_pid" 2>/dev/null || true
+		wait "$standin_pid" 2>/dev/null || true
+	fi
 	if [ -n "$carbotd_pid" ] && kill -0 "$carbotd_pid" 2>/dev/null; then
 		say "stopping carbotd"
 		kill -TERM "$carbotd_pid" 2>/dev/null || true
@@ -136,6 +140,31 @@ set -a
 set +a
 export CARBOT_DATABASE_URL="host='$var/run' port=5432 dbname=carbot user=postgres"
 export CARBOT_REDIS="unix:$redis_sock"
+
+# Billing: with no Stripe credentials in the environment, the local Stripe
+# stand-in takes the payments (local test mode: no real money, no card data).
+if [ -z "${STRIPE_SECRET_KEY:-}" ]; then
+	standin_port=${STRIPE_STANDIN_PORT:-12111}
+	export STRIPE_SECRET_KEY=sk_test_standin_local STRIPE_API_BASE="http://127.0.0.1:$standin_port"
+	grep -q '^CARBOT_STANDIN_WEBHOOK_SECRET=' "$var/secrets.env" ||
+		printf 'CARBOT_STANDIN_WEBHOOK_SECRET=whsec_%s\n' "$(hex)" >>"$var/secrets.env"
+	STRIPE_WEBHOOK_SECRET=$(sed -n 's/^CARBOT_STANDIN_WEBHOOK_SECRET=//p' "$var/secrets.env")
+	export STRIPE_WEBHOOK_SECRET CARBOT_BILLING_TEST_MODE=on
+	# secrets through the environment, not argv (ps shows argv to everyone)
+	STANDIN_API_KEY=$STRIPE_SECRET_KEY STANDIN_WEBHOOK_SECRET=$STRIPE_WEBHOOK_SECRET \
+		node scripts/stripe-standin/server.js --port "$standin_port" --state "$var/stripe-standin.json" \
+		--webhook-url "http://127.0.0.1:$PORT/api/v1/billing/webhook" >"$var/log/stripe-standin.log" 2>&1 &
+	standin_pid=$!
+	for _ in $(seq 100); do
+		grep -q listening "$var/log/stripe-standin.log" 2>/dev/null && break
+		kill -0 "$standin_pid" 2>/dev/null || { cat "$var/log/stripe-standin.log" >&2; standin_pid=; exit 1; }
+		sleep 0.1
+	done
+	say "billing: LOCAL TEST MODE - no Stripe credentials (STRIPE_SECRET_KEY), so the Stripe"
+	say "stand-in on http://127.0.0.1:$standin_port takes payments: no real money, no card data"
+else
+	say "billing: talking to Stripe at ${STRIPE_API_BASE:-https://api.stripe.com}"
+fi
 
 say "starting carbotd on http://127.0.0.1:$PORT (Ctrl-C stops everything)"
 "$carbotd" -c conf/carbot.conf &

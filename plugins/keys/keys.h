@@ -245,6 +245,9 @@ int svc_usage_queued(cb_req *req, cb_redis_pipe *p, struct keys_pending *pending
                      struct keys_usage *out);
 int svc_reply(cb_req *req, int status, const struct keys_limit *hit);
 const char *svc_status_name(int status);
+/* switchoff.c: keys.v3, a plan change switching keys off and on */
+int svc_switch_off_beyond(cb_req *req, const char *user_id, long long keep, cb_json *ids_out);
+int svc_switch_on(cb_req *req, const char *user_id, const char *key_id);
 
 /* ---- authn.c: the client-key authenticator ---- */
 

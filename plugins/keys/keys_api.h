@@ -137,11 +137,29 @@ struct keys_api {
 	 * record_usage would have returned. */
 	int (*usage_queued)(cb_req *req, cb_redis_pipe *p, struct keys_pending *pending,
 	                    cb_rate *rate, struct keys_usage *out);
+
+	/* ---- v3 (check keys->size >= KEYS_API_V3_SIZE): plan changes ---- */
+
+	/* Switches off (is_active false; never revokes) the newest of user_id's
+	 * live keys beyond the oldest keep (keep < 0: none) and pushes their ids
+	 * onto ids_out (a JSON array, may be NULL). Runs on req's connection
+	 * (in its transaction, if open) and drops the keys' cached copies.
+	 * Returns CB_OK, CB_EINVAL (not a UUID), CB_EDB, or CB_EREDIS when a
+	 * cached copy could not be dropped (the change itself was made). */
+	int (*switch_off_beyond)(cb_req *req, const char *user_id, long long keep,
+	                         cb_json *ids_out);
+
+	/* Switches key_id of user_id back on unless it was revoked meanwhile.
+	 * Returns CB_OK, CB_ENOTFOUND (no such live key of that user), CB_EDB or
+	 * CB_EREDIS as above. */
+	int (*switch_on)(cb_req *req, const char *user_id, const char *key_id);
 };
 
 /* The size of the first version of the table: check keys->size against it. */
 #define KEYS_API_V1_SIZE (offsetof(struct keys_api, status_name) + sizeof(void *))
 /* The size with usage_queue and usage_queued. */
 #define KEYS_API_V2_SIZE (offsetof(struct keys_api, usage_queued) + sizeof(void *))
+/* The size with switch_off_beyond and switch_on. */
+#define KEYS_API_V3_SIZE (offsetof(struct keys_api, switch_on) + sizeof(void *))
 
 #endif

@@ -302,6 +302,9 @@ int hooks_register(cb_plugin *p);
 
 /* service.c: publishes "landing.v1" (landing_api.h) */
 int service_register(cb_plugin *p);
+/* switchoff.c: landing.v1's plan-change functions (landing_api.h) */
+int svc_unpublish_beyond(cb_req *req, const char *user_id, long long keep, cb_json *ids_out);
+int svc_republish(cb_req *req, const char *user_id, const char *page_id);
 
 /* ---- handlers ---- */
 

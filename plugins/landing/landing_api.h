@@ -37,9 +37,26 @@ struct landing_api {
 	 * not be asked. */
 	int (*page_for_origin)(cb_req *req, const char *page_id, const char *origin,
 	                       const char **user_id_out);
+
+	/* ---- since LANDING_API_V2_SIZE: plan changes (billing) ---- */
+
+	/* Unpublishes (never deletes) the newest of user_id's published pages
+	 * beyond the oldest keep (keep < 0: none) and pushes their ids onto
+	 * ids_out (a JSON array, may be NULL). Runs on req's connection (in its
+	 * transaction, if open). Returns CB_OK, CB_EINVAL (not a UUID) or
+	 * CB_EDB. */
+	int (*unpublish_beyond)(cb_req *req, const char *user_id, long long keep,
+	                        cb_json *ids_out);
+
+	/* Publishes page_id of user_id again (without re-rendering: it was
+	 * published before). CB_OK, CB_ENOTFOUND (no such page of that user) or
+	 * CB_EDB. */
+	int (*republish)(cb_req *req, const char *user_id, const char *page_id);
 };
 
 /* The size of the first version of the table: check ->size against it. */
 #define LANDING_API_V1_SIZE (offsetof(struct landing_api, page_for_origin) + sizeof(void *))
+/* The size with unpublish_beyond and republish. */
+#define LANDING_API_V2_SIZE (offsetof(struct landing_api, republish) + sizeof(void *))
 
 #endif

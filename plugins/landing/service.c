@@ -88,7 +88,8 @@ static int page_for_origin(cb_req *req, const char *page_id, const char *origin,
 	return CB_ENOTFOUND;
 }
 
-static const struct landing_api api = {sizeof api, page_for_origin};
+static const struct landing_api api = {sizeof api, page_for_origin, svc_unpublish_beyond,
+                                       svc_republish};
 
 int service_register(cb_plugin *p)
 {
