@@ -9,6 +9,7 @@
  * intent adds up the weights of its keywords; the highest wins, ties go to
  * the more urgent intent. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,6 +195,106 @@ static struct kw intents[] = {
     K("staff", I_HUMAN, 3),
     K("someone", I_HUMAN, 2),
     K("real person", I_HUMAN, 5),
+
+    K("abgeben", I_APPOINTMENT, 2),
+    K("vorbeibringen", I_APPOINTMENT, 3),
+    K("bring it in", I_APPOINTMENT, 4),
+    K("bring my car", I_APPOINTMENT, 3),
+    K("drop it off", I_APPOINTMENT, 4),
+    K("drop off", I_APPOINTMENT, 3),
+    K("come by", I_APPOINTMENT, 2),
+    K("pop in", I_APPOINTMENT, 2),
+    K("macht ihr auf", I_HOURS, 4),
+    K("machen sie auf", I_HOURS, 4),
+    K("habt ihr auf", I_HOURS, 4),
+    K("zurück", I_HUMAN, 2),
+    K("melden", I_HUMAN, 2),
+    K("ring me", I_HUMAN, 4),
+    K("get back to me", I_HUMAN, 5),
+    K("speak to", I_HUMAN, 3),
+    K("talk to", I_HUMAN, 3),
+    K("sprechen", I_HUMAN, 2),
+
+    K("beschwerde", I_COMPLAINT, 6),
+    K("beschweren", I_COMPLAINT, 6),
+    K("reklamation", I_COMPLAINT, 6),
+    K("reklamieren", I_COMPLAINT, 6),
+    K("unzufrieden", I_COMPLAINT, 6),
+    K("nicht zufrieden", I_COMPLAINT, 6),
+    K("enttäuscht", I_COMPLAINT, 6),
+    K("verärgert", I_COMPLAINT, 6),
+    K("frechheit", I_COMPLAINT, 6),
+    K("unverschämt", I_COMPLAINT, 6),
+    K("sauer", I_COMPLAINT, 4),
+    K("ärgerlich", I_COMPLAINT, 5),
+    K("schlechter service", I_COMPLAINT, 6),
+    K("pfusch", I_COMPLAINT, 6),
+    K("schon wieder kaputt", I_COMPLAINT, 6),
+    K("complaint", I_COMPLAINT, 6),
+    K("complain", I_COMPLAINT, 6),
+    K("unhappy", I_COMPLAINT, 6),
+    K("not happy", I_COMPLAINT, 6),
+    K("disappointed", I_COMPLAINT, 6),
+    K("unacceptable", I_COMPLAINT, 6),
+    K("terrible", I_COMPLAINT, 5),
+    K("awful", I_COMPLAINT, 5),
+    K("rude", I_COMPLAINT, 5),
+    K("ripped off", I_COMPLAINT, 6),
+    K("worst", I_COMPLAINT, 5),
+    K("angry", I_COMPLAINT, 5),
+
+    K("bot", I_BOT, 7),
+    K("chatbot", I_BOT, 7),
+    K("roboter", I_BOT, 7),
+    K("robot", I_BOT, 7),
+    K("ki", I_BOT, 6),
+    K("künstliche intelligenz", I_BOT, 7),
+    K("ai", I_BOT, 6),
+    K("automated", I_BOT, 6),
+    K("maschine", I_BOT, 6),
+    K("computer", I_BOT, 5),
+    K("are you human", I_BOT, 8),
+    K("are you real", I_BOT, 8),
+    K("are you a real", I_BOT, 8),
+    K("am i talking to", I_BOT, 6),
+    K("am i chatting with", I_BOT, 6),
+    K("bist du ein mensch", I_BOT, 8),
+    K("bist du echt", I_BOT, 8),
+    K("sind sie ein mensch", I_BOT, 8),
+    K("sind sie echt", I_BOT, 8),
+    K("mensch oder", I_BOT, 8),
+    K("echter mensch", I_BOT, 6),
+    K("rede ich mit", I_BOT, 6),
+    K("schreibe ich mit", I_BOT, 6),
+    K("spreche ich mit", I_BOT, 6),
+
+    K("platten", I_EMERGENCY, 5),
+    K("plattfuß", I_EMERGENCY, 5),
+    K("geplatzt", I_EMERGENCY, 6),
+    K("flat tyre", I_EMERGENCY, 5),
+    K("flat tire", I_EMERGENCY, 5),
+    K("puncture", I_EMERGENCY, 5),
+    K("blowout", I_EMERGENCY, 6),
+    K("autobahn", I_EMERGENCY, 3),
+    K("motorway", I_EMERGENCY, 3),
+    K("highway", I_EMERGENCY, 3),
+    K("standstreifen", I_EMERGENCY, 6),
+    K("seitenstreifen", I_EMERGENCY, 6),
+    K("hard shoulder", I_EMERGENCY, 6),
+    K("rauch", I_EMERGENCY, 6),
+    K("raucht", I_EMERGENCY, 6),
+    K("qualm", I_EMERGENCY, 6),
+    K("qualmt", I_EMERGENCY, 6),
+    K("smoke", I_EMERGENCY, 6),
+    K("smoking", I_EMERGENCY, 6),
+    K("brennt", I_EMERGENCY, 6),
+    K("feuer", I_EMERGENCY, 6),
+    K("fire", I_EMERGENCY, 6),
+    K("überhitzt", I_EMERGENCY, 5),
+    K("overheating", I_EMERGENCY, 5),
+    K("liegen geblieben", I_EMERGENCY, 6),
+    K("stehen geblieben", I_EMERGENCY, 6),
+    K("stuck", I_EMERGENCY, 4),
 
     K("danke", I_THANKS, 3),
     K("dankeschön", I_THANKS, 3),
@@ -404,19 +505,87 @@ static int kw_meets(const struct toks *t, size_t i, const struct kw *k)
 	return 1;
 }
 
-static void score(const struct toks *t, const struct kw *tab, size_t n, int *scores, int cap)
+/* Each keyword counts once; a token counts once per intent (its best
+ * keyword): "service services" or "preis preise" is not twice the evidence. */
+static void score(cb_req *req, const struct toks *t, const struct kw *tab, size_t n, int *scores,
+                  int cap)
 {
+	int *best = cb_alloc(req, (size_t)cap * (t->n + 1) * sizeof(int));
+
+	memset(best, 0, (size_t)cap * (t->n + 1) * sizeof(int));
 	for (size_t k = 0; k < n; k++)
 		for (size_t i = 0; i < t->n; i++)
 			if (kw_meets(t, i, &tab[k])) {
-				if (tab[k].what < cap)
-					scores[tab[k].what] += tab[k].weight;
+				int *b = &best[(size_t)tab[k].what * (t->n + 1) + i];
+				if (tab[k].what < cap && tab[k].weight > *b)
+					*b = tab[k].weight;
 				break;
 			}
+	for (int w = 0; w < cap; w++)
+		for (size_t i = 0; i < t->n; i++)
+			scores[w] += best[(size_t)w * (t->n + 1) + i];
+}
+
+/* The day a message asks about: today / tomorrow / the day after, a weekday
+ * ("am Sonntag", "samstags", "on Sunday"), the weekend, or a date. */
+static void day_slot(const struct toks *t, const char *raw, struct analysis *out)
+{
+	static const char *const de[7] = {"montag",  "dienstag", "mittwoch", "donnerstag",
+	                                  "freitag", "samstag",  "sonntag"};
+	static const char *const en[7] = {"monday", "tuesday",  "wednesday", "thursday",
+	                                  "friday", "saturday", "sunday"};
+
+	out->day_kind = 0;
+	for (const char *p = raw; *p; p++) {
+		int d, m;
+		if (*p >= '0' && *p <= '9' && (p == raw || !(p[-1] >= '0' && p[-1] <= '9')) &&
+		    sscanf(p, "%2d.%2d.", &d, &m) == 2 && d >= 1 && d <= 31 && m >= 1 && m <= 12) {
+			out->day_kind = 3;
+			out->day_val = m * 100 + d;
+			return;
+		}
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		const char *w = t->a[i];
+		size_t l = t->la[i];
+		if (!strcmp(w, "heute") || !strcmp(w, "today") || !strcmp(w, "tonight") ||
+		    !strcmp(w, "jetzt") || !strcmp(w, "now")) {
+			out->day_kind = 1;
+			out->day_val = 0;
+			return;
+		}
+		if (!strcmp(w, "uebermorgen")) {
+			out->day_kind = 1;
+			out->day_val = 2;
+			return;
+		}
+		if ((!strcmp(w, "morgen") && !(i > 0 && !strcmp(t->a[i - 1], "guten"))) ||
+		    !strcmp(w, "tomorrow") || !strcmp(w, "tmrw") || !strcmp(w, "morgn")) {
+			out->day_kind = 1;
+			out->day_val = 1;
+			return;
+		}
+		if (!strcmp(w, "wochenende") || !strcmp(w, "weekend")) {
+			out->day_kind = 2;
+			out->day_val = 5;
+			return;
+		}
+		for (int d = 0; d < 7; d++) {
+			size_t ld = strlen(de[d]), le = strlen(en[d]);
+			if ((l >= ld && strncmp(w, de[d], ld) == 0 && l <= ld + 1) ||
+			    (l >= le && strncmp(w, en[d], le) == 0 && l <= le + 1) ||
+			    (l >= 6 && dl_distance(w, l, de[d], ld, 1) <= 1) ||
+			    (l >= 6 && dl_distance(w, l, en[d], le, 1) <= 1)) {
+				out->day_kind = 2;
+				out->day_val = d;
+				return;
+			}
+		}
+	}
 }
 
 /* Ties go to the first of this order. */
-static const int priority[] = {I_EMERGENCY, I_HUMAN,    I_APPOINTMENT, I_PRICE,
+static const int priority[] = {I_EMERGENCY, I_COMPLAINT, I_BOT, I_HUMAN,    I_APPOINTMENT, I_PRICE,
                                I_HOURS,     I_LOCATION, I_CONTACT,     I_SERVICES,
                                I_THANKS,    I_BYE,      I_GREETING};
 
@@ -465,8 +634,9 @@ void analyse(cb_req *req, const char *message, const char *locale, struct analys
 		lb[i] = strlen(tb[i]);
 		known[i] = known_word(ta[i]);
 	}
-	score(&t, intents, N(intents), is, I_N);
-	score(&t, services, N(services), ss, S_N);
+	score(req, &t, intents, N(intents), is, I_N);
+	score(req, &t, services, N(services), ss, S_N);
+	day_slot(&t, message, out);
 
 	out->service = S_NONE;
 	for (int s = 1; s < S_N; s++)
@@ -482,6 +652,7 @@ void analyse(cb_req *req, const char *message, const char *locale, struct analys
 			best = is[priority[p]];
 			out->intent = priority[p];
 		}
+	out->confidence = best;
 	out->lang = language(&t, message, locale);
 	out->yes = out->no = 0;
 	for (size_t i = 0; i < t.n && i < 4; i++) {
@@ -502,7 +673,8 @@ const char *intent_name(int intent)
 {
 	static const char *const names[I_N] = {
 	    "fallback", "greeting", "opening_hours", "appointment", "price",  "services",
-	    "location", "contact",  "emergency",     "callback",    "thanks", "bye"};
+	    "location", "contact",  "emergency",     "callback",    "thanks", "bye",
+	    "complaint", "bot"};
 
 	return intent >= 0 && intent < I_N ? names[intent] : "fallback";
 }
