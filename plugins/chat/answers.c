@@ -57,7 +57,7 @@ static double service_score(cb_req *req, const cb_json *s, const struct terms *m
 }
 
 size_t services_named(cb_req *req, const struct business *b, const char *msg, const char *lang,
-                      const cb_json **out, size_t max)
+                      int builtin, const cb_json **out, size_t max)
 {
 	struct terms m;
 	size_t n = cb_json_len(b->services), got = 0;
@@ -84,6 +84,20 @@ size_t services_named(cb_req *req, const struct business *b, const char *msg, co
 		out[got++] = cb_json_at(b->services, (size_t)best);
 		taken |= us[best] ? us[best] : ~0ULL;
 		sc[best] = -1;
+	}
+	if (!got && builtin) { /* across languages: "tyre change" for "Reifenwechsel" */
+		long best = -1;
+		for (size_t i = 0; i < n; i++) {
+			const cb_json *s = cb_json_at(b->services, i);
+			if (service_of_text(req, cb_json_get_str(s, "name")) != builtin &&
+			    !(cb_json_get_str(s, "category") &&
+			      service_of_text(req, cb_json_get_str(s, "category")) == builtin))
+				continue;
+			if (best < 0 || sc[i] > sc[best] + 1e-9)
+				best = (long)i;
+		}
+		if (best >= 0)
+			out[got++] = cb_json_at(b->services, (size_t)best);
 	}
 	return got;
 }

@@ -246,7 +246,7 @@ void reply_build(cb_req *req, const struct analysis *a, const struct business *b
  * sentence, the price list, the FAQ answer msg asks for (over a confident
  * intent only when very close), and the hours of the day asked. */
 size_t services_named(cb_req *req, const struct business *b, const char *msg, const char *lang,
-                      const cb_json **out, size_t max);
+                      int builtin, const cb_json **out, size_t max);
 const char *price_phrase(cb_req *req, const cb_json *service, const char *lang);
 const char *service_price_sentence(cb_req *req, const cb_json *service, const char *lang);
 char *price_list(cb_req *req, const struct business *b, const char *lang);

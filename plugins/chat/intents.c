@@ -401,7 +401,9 @@ static const char *const de_words[] = {
     "brauche", "moechte",  "wuerde",      "ueber", "zum",      "zur",       "den",    "dem",
     "des",     "sind",     "seid",        "macht", "kostet",   "termin",    "oder",   "aber",
     "woche",   "naechste", "naechsten",   "uhr",   "tschuess", "rufen",     "bremen", "tag",
-    "moin",    "servus",   "wiedersehen", "preis", "kosten",   "werkstatt", "reifen"};
+    "moin",    "servus",   "wiedersehen", "preis", "kosten",   "werkstatt", "reifen",
+    "auch",    "mal",      "doch",        "denn",  "jetzt",    "gerade",    "also",   "sehr",
+    "euer",    "eure",     "unser",       "wann",  "immer",    "schnell",   "fahre",  "fahren"};
 static const char *const en_words[] = {
     "i",     "you",   "we",      "the",     "a",         "is",      "are",      "when",   "what",
     "how",   "do",    "does",    "have",    "has",       "my",      "car",      "please", "thanks",
@@ -411,7 +413,8 @@ static const char *const en_words[] = {
     "no",    "of",    "and",     "or",      "but",       "next",    "week",     "me",     "this",
     "that",  "get",   "am",      "be",      "want",      "book",    "change",   "many",   "any",
     "some",  "good",  "morning", "evening", "afternoon", "goodbye", "bye",      "see",    "hey",
-    "hours", "price", "phone",   "call",    "back"};
+    "hours", "price", "phone",   "call",    "back",      "remove",  "motorcycle", "also",
+    "just",  "still", "really",  "help",    "thing",     "things",  "mine",     "done"};
 
 static const char *const yes_words[] = {"ja",     "jo",     "gerne", "gern", "ok",  "okay",
                                         "klar",   "bitte",  "yes",   "yeah", "yep", "sure",

@@ -128,7 +128,7 @@ static char *price_reply(cb_req *req, const struct analysis *a, const struct bus
                          const char *msg, const char *lang)
 {
 	const cb_json *named[NAMED_MAX];
-	size_t n = services_named(req, b, msg, lang, named, NAMED_MAX);
+	size_t n = services_named(req, b, msg, lang, a->service, named, NAMED_MAX);
 
 	if (n) {
 		char *out = cb_strdup(req, "");
@@ -166,7 +166,7 @@ static char *services_reply(cb_req *req, const struct analysis *a, const struct 
                             const char *msg, const char *lang)
 {
 	const cb_json *named[NAMED_MAX];
-	size_t n = services_named(req, b, msg, lang, named, NAMED_MAX);
+	size_t n = services_named(req, b, msg, lang, a->service, named, NAMED_MAX);
 
 	if (n) {
 		char *out = cb_strdup(req, "");
