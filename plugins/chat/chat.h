@@ -271,6 +271,10 @@ int lead_step(cb_req *req, cb_json *ctx, const struct analysis *a, const struct 
               const char *message, const char *key_id, const char *user_id,
               const char **conversation_id, struct reply *out);
 
+/* The flow's pending question ("Zurück zu Ihrer Anfrage: …") when a lead
+ * flow waits in ctx, else NULL. */
+const char *lead_pending(cb_req *req, const cb_json *ctx, const char *lang);
+
 /* Stores the finished lead of ctx for conversation_id (after the
  * conversation exists). CB_OK or CB_EDB. */
 int lead_store(cb_req *req, cb_json *ctx, const char *key_id, const char *user_id,

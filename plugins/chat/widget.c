@@ -145,10 +145,16 @@ static void answer(cb_req *req, cb_json *ctx, const struct chat_in *in, const st
 			rep->text = t;
 			rep->suggestions = suggestions_for(req, a.intent, a.lang);
 			*source = "llm";
+			if (lead_pending(req, ctx, a.lang))
+				rep->text = cb_sprintf(req, "%s\n\n%s", t, lead_pending(req, ctx, a.lang));
 			return;
 		}
 	}
 	reply_build(req, &a, b, in->message, rep);
+	/* an interrupted lead flow asks its pending question again */
+	const char *pending = lead_pending(req, ctx, a.lang);
+	if (pending)
+		rep->text = cb_sprintf(req, "%s\n\n%s", rep->text, pending);
 }
 
 static int persist(cb_req *req, cb_json *ctx, const struct chat_in *in, const struct reply *rep,
