@@ -32,6 +32,21 @@ static double service_score(cb_req *req, const cb_json *s, const struct terms *m
 			bu = u;
 			bc = ch;
 		}
+		/* "HU/AU": each part names it too */
+		const char *nm = cb_json_get_str(s, "name");
+		if (nm && strchr(nm, '/')) {
+			char *copy = cb_strdup(req, nm), *save = NULL;
+			for (char *part = strtok_r(copy, "/", &save); part;
+			     part = strtok_r(NULL, "/", &save)) {
+				terms_of(req, part, lg, 0, &c);
+				x = terms_match(&c, m, &u, &ch);
+				if (x > best || (x == best && ch > bc)) {
+					best = x;
+					bu = u;
+					bc = ch;
+				}
+			}
+		}
 		for (size_t k = 0; k < cb_json_len(syn); k++) {
 			terms_of(req, cb_json_str(cb_json_at(syn, k)), lg, 0, &c);
 			x = terms_match(&c, m, &u, &ch);
@@ -139,18 +154,38 @@ const char *service_price_sentence(cb_req *req, const cb_json *s, const char *la
 	const char *kind = cb_json_get_str(s, "price_kind");
 
 	if (p)
-		return cb_sprintf(req, T("%s kostet bei uns %s%s%s%s.", "%s costs %s%s%s%s with us."),
-		                  name, p, note && *note ? " (" : "", note && *note ? note : "",
-		                  note && *note ? ")" : "");
+		return cb_sprintf(
+		    req, T("%s kostet bei uns %s%s%s%s.", "%s costs %s%s%s%s with us."), name, p,
+		    note && *note ? " (" : "", note && *note ? note : "", note && *note ? ")" : "");
 	if (kind && strcmp(kind, "on_request") == 0)
 		return cb_sprintf(req,
 		                  T("Den Preis für %s nennen wir auf Anfrage.",
 		                    "The price for %s is available on request."),
 		                  name);
-	return cb_sprintf(req,
-	                  T("Einen Preis für %s habe ich nicht vorliegen.",
-	                    "I don't have a price for %s."),
-	                  name);
+	return cb_sprintf(
+	    req, T("Einen Preis für %s habe ich nicht vorliegen.", "I don't have a price for %s."),
+	    name);
+}
+
+int asks_price_list(cb_req *req, const char *msg)
+{
+	static const char *const generic[] = {
+	    "preisliste", "preise",   "prices",    "pricing", "price",         "preis",  "list",
+	    "liste",      "kosten",   "kostet",    "cost",    "costs",         "much",   "teuer",
+	    "euro",       "schicken", "schick",    "senden",  "send",          "zeigen", "show",
+	    "ueberblick", "overview", "alle",      "your",    "ihre",          "eure",   "euren",
+	    "ihren",      "so",       "ungefaehr", "roughly", "approximately", "general"};
+	struct terms t;
+
+	terms_of(req, msg, "de", 0, &t);
+	for (size_t i = 0; i < t.n; i++) {
+		int g = 0;
+		for (size_t k = 0; k < sizeof(generic) / sizeof(generic[0]) && !g; k++)
+			g = strcmp(t.tok[i], generic[k]) == 0;
+		if (!g)
+			return 0; /* something specific the list may not hold */
+	}
+	return 1;
 }
 
 char *price_list(cb_req *req, const struct business *b, const char *lang)
@@ -162,8 +197,9 @@ char *price_list(cb_req *req, const struct business *b, const char *lang)
 	for (size_t i = 0; i < cb_json_len(b->services) && i < 20; i++) {
 		const cb_json *s = cb_json_at(b->services, i);
 		const char *p = price_phrase(req, s, lang);
-		int k = snprintf(buf + len, sizeof(buf) - len, "%s%s: %s", len ? "; " : "",
-		                 cb_json_get_str(s, "name"), p ? p : T("auf Anfrage", "on request"));
+		int k =
+		    snprintf(buf + len, sizeof(buf) - len, "%s%s: %s", len ? "; " : "",
+		             cb_json_get_str(s, "name"), p ? p : T("auf Anfrage", "on request"));
 		if (k > 0 && (size_t)k < sizeof(buf) - len)
 			len += (size_t)k;
 	}
@@ -202,12 +238,14 @@ const char *faq_match(cb_req *req, const struct business *b, const char *msg, co
 			texts[nt] = cb_json_get_str(q, "en");
 			langs[nt++] = "en";
 		}
-		for (size_t k = 0; k < cb_json_len(ph) && nt < sizeof(texts) / sizeof(texts[0]); k++) {
+		for (size_t k = 0; k < cb_json_len(ph) && nt < sizeof(texts) / sizeof(texts[0]);
+		     k++) {
 			texts[nt] = cb_json_get_str(cb_json_at(ph, k), "text");
-			langs[nt++] = cb_json_get_str(cb_json_at(ph, k), "lang") &&
-			                      !strcmp(cb_json_get_str(cb_json_at(ph, k), "lang"), "en")
-			                  ? "en"
-			                  : "de";
+			langs[nt++] =
+			    cb_json_get_str(cb_json_at(ph, k), "lang") &&
+			            !strcmp(cb_json_get_str(cb_json_at(ph, k), "lang"), "en")
+			        ? "en"
+			        : "de";
 		}
 		for (size_t k = 0; k < nt; k++) {
 			int l = strcmp(langs[k], "en") == 0;
@@ -278,12 +316,12 @@ char *day_hours_reply(cb_req *req, const struct business *b, const struct analys
 		snprintf(when, sizeof(when), T("Am %s, %02d.%02d.,", "On %s, %02d/%02d,"),
 		         day_name(day_dow(day), lang), strcmp(lang, "en") ? d : m,
 		         strcmp(lang, "en") ? m : d);
-	const char *why = h.special == 1 && h.label
-	                      ? cb_sprintf(req, " (%s)", h.label)
-	                      : h.special == 2 && h.note ? cb_sprintf(req, " (%s)", h.note) : "";
+	const char *why = h.special == 1 && h.label  ? cb_sprintf(req, " (%s)", h.label)
+	                  : h.special == 2 && h.note ? cb_sprintf(req, " (%s)", h.note)
+	                                             : "";
 	if (!h.n)
-		return cb_sprintf(req, T("%s haben wir geschlossen%s.", "%s we are closed%s."), when,
-		                  why);
+		return cb_sprintf(req, T("%s haben wir geschlossen%s.", "%s we are closed%s."),
+		                  when, why);
 	ranges_text(r, sizeof(r), h.n, h.o, h.c, T(" und ", " and "));
 	return cb_sprintf(req, T("%s haben wir %s geöffnet%s.", "%s we are open %s%s."), when, r,
 	                  why);

@@ -18,7 +18,7 @@
 struct entry {
 	char key_id[40], user_id[40];
 	char *landing, *kb, *faq, *prices; /* JSON text or NULL */
-	long long tz_offset;          /* seconds east of UTC */
+	long long tz_offset;               /* seconds east of UTC */
 	long long expires_ms;
 };
 

@@ -141,7 +141,7 @@ int service_of_text(cb_req *req, const char *text);
 #define DAY_RANGES 4
 
 struct week {
-	int nr[7]; /* ranges on weekday d (0 = Monday); 0 = closed */
+	int nr[7];                                /* ranges on weekday d (0 = Monday); 0 = closed */
 	int ro[7][DAY_RANGES], rc[7][DAY_RANGES]; /* minutes of the day */
 	int known;                                /* 1 when the business gave hours */
 	const cb_json *holidays, *closures;       /* knowledge base; may be NULL */
@@ -212,8 +212,8 @@ cb_json *kb_from_landing(cb_req *req, const char *landing);
 /* Fills b's hours, services, faq, greeting and quick replies from the landing
  * page, the owner's knowledge base and the key's override (JSON texts, each
  * may be NULL). */
-void kb_apply(cb_req *req, struct business *b, const char *landing, const char *kb,
-              const char *faq, const char *prices);
+void kb_apply(cb_req *req, struct business *b, const char *landing, const char *kb, const char *faq,
+              const char *prices);
 /* The cleaned sections of a PUT body; problems recorded in c. */
 cb_json *kb_check(cb_req *req, cb_check *c, const cb_json *body);
 cb_json *kb_check_phrasing(cb_req *req, cb_check *c, const cb_json *e, const char *path);
@@ -250,6 +250,8 @@ size_t services_named(cb_req *req, const struct business *b, const char *msg, co
 const char *price_phrase(cb_req *req, const cb_json *service, const char *lang);
 const char *service_price_sentence(cb_req *req, const cb_json *service, const char *lang);
 char *price_list(cb_req *req, const struct business *b, const char *lang);
+/* 1 when msg asks for prices in general (no specific thing named). */
+int asks_price_list(cb_req *req, const char *msg);
 const char *faq_match(cb_req *req, const struct business *b, const char *msg, const char *lang,
                       int confident);
 char *day_hours_reply(cb_req *req, const struct business *b, const struct analysis *a,

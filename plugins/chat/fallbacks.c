@@ -83,14 +83,14 @@ int h_kb_fallbacks(cb_req *req)
 	long long total = cb_res_rows(r) ? cb_res_int(r, 0, "total") : 0;
 	if (!cb_res_rows(r) && offset > 0) {
 		cb_res *c = cb_db_q(req,
-		                       "SELECT count(DISTINCT btrim(regexp_replace(lower(m.content), "
-		                       "'[^[:alnum:]äöüß]+', ' ', 'g'))) AS n FROM messages m "
-		                       "JOIN conversations c ON c.id = m.conversation_id "
-		                       "JOIN client_keys k ON k.id = c.client_key_id WHERE "
-		                       "k.user_id = $1 AND m.role = 'user' AND "
-		                       "m.metadata->>'intent' = 'fallback' AND ($2::uuid IS NULL OR "
-		                       "c.client_key_id = $2::uuid)",
-		                       cb_req_get(req, "user.id"), key);
+		                    "SELECT count(DISTINCT btrim(regexp_replace(lower(m.content), "
+		                    "'[^[:alnum:]äöüß]+', ' ', 'g'))) AS n FROM messages m "
+		                    "JOIN conversations c ON c.id = m.conversation_id "
+		                    "JOIN client_keys k ON k.id = c.client_key_id WHERE "
+		                    "k.user_id = $1 AND m.role = 'user' AND "
+		                    "m.metadata->>'intent' = 'fallback' AND ($2::uuid IS NULL OR "
+		                    "c.client_key_id = $2::uuid)",
+		                    cb_req_get(req, "user.id"), key);
 		total = c && cb_res_rows(c) ? cb_res_int(c, 0, "n") : 0;
 	}
 	cb_json_set(out, "fallbacks", list);

@@ -148,7 +148,8 @@ void hours_on(const struct week *w, long day, struct dayhours *out)
 	}
 	for (size_t i = 0; i < cb_json_len(w->closures); i++) {
 		const cb_json *c = cb_json_at(w->closures, i);
-		long from = kb_date(cb_json_get_str(c, "from")), to = kb_date(cb_json_get_str(c, "to"));
+		long from = kb_date(cb_json_get_str(c, "from")),
+		     to = kb_date(cb_json_get_str(c, "to"));
 		if (from < 0 || day < from || day > to)
 			continue;
 		const cb_json *r = cb_json_get(c, "hours");
@@ -235,7 +236,8 @@ char *hours_text(cb_req *req, const struct week *w, const char *lang)
 				snprintf(span, sizeof(span), "%s", abbr[d]);
 			ranges_text(r, sizeof(r), w->nr[d], w->ro[d], w->rc[d],
 			            strcmp(lang, "en") == 0 ? " and " : " und ");
-			int n = snprintf(buf + len, sizeof(buf) - len, "%s%s %s", len ? ", " : "", span, r);
+			int n = snprintf(buf + len, sizeof(buf) - len, "%s%s %s", len ? ", " : "",
+			                 span, r);
 			if (n > 0 && (size_t)n < sizeof(buf) - len)
 				len += (size_t)n;
 		}

@@ -205,6 +205,8 @@ static struct kw intents[] = {
     K("come by", I_APPOINTMENT, 2),
     K("pop in", I_APPOINTMENT, 2),
     K("macht ihr auf", I_HOURS, 4),
+    K("auf", I_HOURS, 1),
+    K("zu", I_HOURS, 1),
     K("machen sie auf", I_HOURS, 4),
     K("habt ihr auf", I_HOURS, 4),
     K("zurück", I_HUMAN, 2),
@@ -401,20 +403,21 @@ static const char *const de_words[] = {
     "brauche", "moechte",  "wuerde",      "ueber", "zum",      "zur",       "den",    "dem",
     "des",     "sind",     "seid",        "macht", "kostet",   "termin",    "oder",   "aber",
     "woche",   "naechste", "naechsten",   "uhr",   "tschuess", "rufen",     "bremen", "tag",
-    "moin",    "servus",   "wiedersehen", "preis", "kosten",   "werkstatt", "reifen",
-    "auch",    "mal",      "doch",        "denn",  "jetzt",    "gerade",    "also",   "sehr",
-    "euer",    "eure",     "unser",       "wann",  "immer",    "schnell",   "fahre",  "fahren"};
+    "moin",    "servus",   "wiedersehen", "preis", "kosten",   "werkstatt", "reifen", "auch",
+    "mal",     "doch",     "denn",        "jetzt", "gerade",   "also",      "sehr",   "euer",
+    "eure",    "unser",    "wann",        "immer", "schnell",  "fahre",     "fahren"};
 static const char *const en_words[] = {
-    "i",     "you",   "we",      "the",     "a",         "is",      "are",      "when",   "what",
-    "how",   "do",    "does",    "have",    "has",       "my",      "car",      "please", "thanks",
-    "thank", "hello", "hi",      "can",     "could",     "an",      "not",      "with",   "for",
-    "on",    "to",    "at",      "where",   "much",      "open",    "tomorrow", "today",  "need",
-    "would", "like",  "there",   "here",    "were",      "often",   "your",     "it",     "yes",
-    "no",    "of",    "and",     "or",      "but",       "next",    "week",     "me",     "this",
-    "that",  "get",   "am",      "be",      "want",      "book",    "change",   "many",   "any",
-    "some",  "good",  "morning", "evening", "afternoon", "goodbye", "bye",      "see",    "hey",
-    "hours", "price", "phone",   "call",    "back",      "remove",  "motorcycle", "also",
-    "just",  "still", "really",  "help",    "thing",     "things",  "mine",     "done"};
+    "i",      "you",      "we",      "the",       "a",       "is",     "are",        "when",
+    "what",   "how",      "do",      "does",      "have",    "has",    "my",         "car",
+    "please", "thanks",   "thank",   "hello",     "hi",      "can",    "could",      "an",
+    "not",    "with",     "for",     "on",        "to",      "at",     "where",      "much",
+    "open",   "tomorrow", "today",   "need",      "would",   "like",   "there",      "here",
+    "were",   "often",    "your",    "it",        "yes",     "no",     "of",         "and",
+    "or",     "but",      "next",    "week",      "me",      "this",   "that",       "get",
+    "am",     "be",       "want",    "book",      "change",  "many",   "any",        "some",
+    "good",   "morning",  "evening", "afternoon", "goodbye", "bye",    "see",        "hey",
+    "hours",  "price",    "phone",   "call",      "back",    "remove", "motorcycle", "also",
+    "just",   "still",    "really",  "help",      "thing",   "things", "mine",       "done"};
 
 static const char *const yes_words[] = {"ja",     "jo",     "gerne", "gern", "ok",  "okay",
                                         "klar",   "bitte",  "yes",   "yeah", "yep", "sure",
@@ -588,9 +591,9 @@ static void day_slot(const struct toks *t, const char *raw, struct analysis *out
 }
 
 /* Ties go to the first of this order. */
-static const int priority[] = {I_EMERGENCY, I_COMPLAINT, I_BOT, I_HUMAN,    I_APPOINTMENT, I_PRICE,
-                               I_HOURS,     I_LOCATION, I_CONTACT,     I_SERVICES,
-                               I_THANKS,    I_BYE,      I_GREETING};
+static const int priority[] = {I_EMERGENCY, I_COMPLAINT, I_BOT,      I_HUMAN,   I_APPOINTMENT,
+                               I_PRICE,     I_HOURS,     I_LOCATION, I_CONTACT, I_SERVICES,
+                               I_THANKS,    I_BYE,       I_GREETING};
 
 #define MAX_TOKENS 200
 
@@ -641,6 +644,8 @@ void analyse(cb_req *req, const char *message, const char *locale, struct analys
 	score(req, &t, services, N(services), ss, S_N);
 	day_slot(&t, message, out);
 
+	if (out->day_kind && is[I_HOURS])
+		is[I_HOURS] += 2; /* "wann … morgen …": the hours of that day */
 	out->service = S_NONE;
 	for (int s = 1; s < S_N; s++)
 		if (ss[s] > (out->service ? ss[out->service] : 0))
@@ -675,9 +680,9 @@ int service_of_text(cb_req *req, const char *text)
 const char *intent_name(int intent)
 {
 	static const char *const names[I_N] = {
-	    "fallback", "greeting", "opening_hours", "appointment", "price",  "services",
-	    "location", "contact",  "emergency",     "callback",    "thanks", "bye",
-	    "complaint", "bot"};
+	    "fallback", "greeting", "opening_hours", "appointment", "price",
+	    "services", "location", "contact",       "emergency",   "callback",
+	    "thanks",   "bye",      "complaint",     "bot"};
 
 	return intent >= 0 && intent < I_N ? names[intent] : "fallback";
 }

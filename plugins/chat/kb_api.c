@@ -127,15 +127,23 @@ static long long current_version(cb_req *req)
 static int store(cb_req *req, const cb_json *doc, int has_expect, long long expect)
 {
 	const char *ver = has_expect ? cb_sprintf(req, "%lld", expect) : NULL;
-	cb_res *r = cb_db_q(
-	    req,
-	    "INSERT INTO chat_kb (user_id, doc, version) SELECT $1, $2::jsonb, 1 "
-	    "WHERE $3::bigint IS NULL OR $3::bigint = 0 "
-	    "ON CONFLICT (user_id) DO UPDATE SET doc = chat_kb.doc || EXCLUDED.doc, "
-	    "version = chat_kb.version + 1, updated_at = now() "
-	    "WHERE $3::bigint IS NULL OR chat_kb.version = $3::bigint RETURNING version",
-	    cb_req_get(req, "user.id"), cb_json_dump(req, doc, NULL), ver);
+	const char *doc_text = cb_json_dump(req, doc, NULL);
+	cb_res *r;
 
+	if (has_expect && expect > 0) /* only an existing row can have that version */
+		r = cb_db_q(req,
+		            "UPDATE chat_kb SET doc = doc || $2::jsonb, version = version + 1, "
+		            "updated_at = now() WHERE user_id = $1 AND version = $3::bigint "
+		            "RETURNING version",
+		            cb_req_get(req, "user.id"), doc_text, ver);
+	else /* none expected (or version 0: only when there is none yet) */
+		r = cb_db_q(
+		    req,
+		    "INSERT INTO chat_kb (user_id, doc, version) VALUES ($1, $2::jsonb, 1) "
+		    "ON CONFLICT (user_id) DO UPDATE SET doc = chat_kb.doc || EXCLUDED.doc, "
+		    "version = chat_kb.version + 1, updated_at = now() "
+		    "WHERE $3::bigint IS NULL RETURNING version",
+		    cb_req_get(req, "user.id"), doc_text, ver);
 	if (!r) {
 		db_failed(req, "store knowledge base");
 		return -1;
@@ -288,8 +296,8 @@ int h_kb_phrasing_add(cb_req *req)
 			                      "the entry already holds this phrasing");
 		if (cb_json_len(list) >= KB_PHRASINGS_MAX) {
 			cb_check *full_c = cb_check_new(req, body);
-			cb_check_fail(full_c, "text", "too_long", "the entry holds %d phrasings already",
-			              KB_PHRASINGS_MAX);
+			cb_check_fail(full_c, "text", "too_long",
+			              "the entry holds %d phrasings already", KB_PHRASINGS_MAX);
 			return cb_check_reply(full_c);
 		}
 		cb_json_push(list, ph);

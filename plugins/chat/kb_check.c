@@ -150,9 +150,11 @@ static cb_json *ranges(cb_req *req, cb_check *c, const cb_json *v, const char *p
 		if (!is_type(c, r, CB_JSON_OBJECT, p, "an object {open, close}"))
 			continue;
 		only_fields(req, c, r, p, f);
-		int o = kb_hhmm(cb_json_get_str(r, "open")), e = kb_hhmm(cb_json_get_str(r, "close"));
+		int o = kb_hhmm(cb_json_get_str(r, "open")),
+		    e = kb_hhmm(cb_json_get_str(r, "close"));
 		if (o < 0 || e < 0) {
-			cb_check_fail(c, p, "invalid", "open and close are \"HH:MM\" (00:00..24:00)");
+			cb_check_fail(c, p, "invalid",
+			              "open and close are \"HH:MM\" (00:00..24:00)");
 			continue;
 		}
 		if (e <= o) {
@@ -191,8 +193,9 @@ static cb_json *check_hours(cb_req *req, cb_check *c, const cb_json *h)
 			for (int d = 0; d < 7; d++)
 				known |= strcmp(cb_json_key_at(v, k), weekdays[d]) == 0;
 			if (!known)
-				cb_check_fail(c, cb_sprintf(req, "hours.weekly.%s", cb_json_key_at(v, k)),
-				              "invalid", "not a weekday (monday..sunday)");
+				cb_check_fail(
+				    c, cb_sprintf(req, "hours.weekly.%s", cb_json_key_at(v, k)),
+				    "invalid", "not a weekday (monday..sunday)");
 		}
 		for (int d = 0; d < 7; d++) {
 			const cb_json *day = cb_json_get(v, weekdays[d]);
@@ -215,8 +218,8 @@ static cb_json *check_hours(cb_req *req, cb_check *c, const cb_json *h)
 				continue;
 			only_fields(req, c, e, p, hol_f);
 			const char *date = cb_json_get_str(e, "date");
-			const char *name = text(c, cb_json_get(e, "name"), cb_sprintf(req, "%s.name", p),
-			                        100, 0);
+			const char *name =
+			    text(c, cb_json_get(e, "name"), cb_sprintf(req, "%s.name", p), 100, 0);
 			if (kb_date(date) < 0) {
 				cb_check_fail(c, cb_sprintf(req, "%s.date", p), "invalid",
 				              "a date YYYY-MM-DD");
@@ -238,13 +241,14 @@ static cb_json *check_hours(cb_req *req, cb_check *c, const cb_json *h)
 		for (size_t i = 0; i < cb_json_len(v) && i < DATES_MAX; i++) {
 			const cb_json *e = cb_json_at(v, i);
 			const char *p = cb_sprintf(req, "hours.closures[%zu]", i);
-			if (!is_type(c, e, CB_JSON_OBJECT, p, "an object {from, to, note?, hours?}"))
+			if (!is_type(c, e, CB_JSON_OBJECT, p,
+			             "an object {from, to, note?, hours?}"))
 				continue;
 			only_fields(req, c, e, p, clo_f);
 			long from = kb_date(cb_json_get_str(e, "from"));
 			long to = kb_date(cb_json_get_str(e, "to"));
-			const char *note = text(c, cb_json_get(e, "note"), cb_sprintf(req, "%s.note", p),
-			                        300, 0);
+			const char *note =
+			    text(c, cb_json_get(e, "note"), cb_sprintf(req, "%s.note", p), 300, 0);
 			if (from < 0 || to < 0) {
 				cb_check_fail(c, p, "invalid", "from and to are dates YYYY-MM-DD");
 				continue;
@@ -260,8 +264,9 @@ static cb_json *check_hours(cb_req *req, cb_check *c, const cb_json *h)
 				cb_json_set_str(n, "note", note);
 			if (cb_json_get(e, "hours") &&
 			    cb_json_type(cb_json_get(e, "hours")) != CB_JSON_NULL)
-				cb_json_set(n, "hours", ranges(req, c, cb_json_get(e, "hours"),
-				                               cb_sprintf(req, "%s.hours", p)));
+				cb_json_set(n, "hours",
+				            ranges(req, c, cb_json_get(e, "hours"),
+				                   cb_sprintf(req, "%s.hours", p)));
 			cb_json_push(clo, n);
 		}
 	}
@@ -351,7 +356,7 @@ static const char *entry_id(cb_req *req, cb_check *c, const cb_json *e, const ch
 
 static cb_json *check_services(cb_req *req, cb_check *c, const cb_json *v)
 {
-	static const char *const f[] = {"id",    "name", "category", "synonyms",   "price_kind",
+	static const char *const f[] = {"id",    "name", "category",    "synonyms", "price_kind",
 	                                "price", "note", "description", NULL};
 	cb_json *out = cb_json_new_array(req);
 	const char **names;
@@ -372,10 +377,12 @@ static cb_json *check_services(cb_req *req, cb_check *c, const cb_json *v)
 			continue;
 		only_fields(req, c, e, p, f);
 		const char *id = entry_id(req, c, e, p, out);
-		const char *name = text(c, cb_json_get(e, "name"), cb_sprintf(req, "%s.name", p), 200, 1);
-		const char *cat = text(c, cb_json_get(e, "category"), cb_sprintf(req, "%s.category", p),
-		                       100, 0);
-		const char *note = text(c, cb_json_get(e, "note"), cb_sprintf(req, "%s.note", p), 300, 0);
+		const char *name =
+		    text(c, cb_json_get(e, "name"), cb_sprintf(req, "%s.name", p), 200, 1);
+		const char *cat =
+		    text(c, cb_json_get(e, "category"), cb_sprintf(req, "%s.category", p), 100, 0);
+		const char *note =
+		    text(c, cb_json_get(e, "note"), cb_sprintf(req, "%s.note", p), 300, 0);
 		const char *desc = text(c, cb_json_get(e, "description"),
 		                        cb_sprintf(req, "%s.description", p), 1000, 0);
 		const char *kind = cb_json_get_str(e, "price_kind");
@@ -385,14 +392,15 @@ static cb_json *check_services(cb_req *req, cb_check *c, const cb_json *v)
 			char *a, *b, *x, *y;
 			norm_forms(req, name, &a, &b);
 			for (size_t k = 0; k < cb_json_len(out); k++) {
-				norm_forms(req, cb_json_get_str(cb_json_at(out, k), "name"), &x, &y);
+				norm_forms(req, cb_json_get_str(cb_json_at(out, k), "name"), &x,
+				           &y);
 				if (strcmp(a, x) == 0)
 					cb_check_fail(c, cb_sprintf(req, "%s.name", p), "duplicate",
 					              "service names are unique");
 			}
 		}
-		if (!kind || (strcmp(kind, "fixed") && strcmp(kind, "from") &&
-		              strcmp(kind, "on_request")))
+		if (!kind ||
+		    (strcmp(kind, "fixed") && strcmp(kind, "from") && strcmp(kind, "on_request")))
 			cb_check_fail(c, cb_sprintf(req, "%s.price_kind", p),
 			              cb_json_get(e, "price_kind") ? "invalid" : "missing",
 			              "fixed, from or on_request");
@@ -404,7 +412,8 @@ static cb_json *check_services(cb_req *req, cb_check *c, const cb_json *v)
 			cb_check_fail(c, cb_sprintf(req, "%s.price", p), "missing",
 			              "required for fixed and from");
 		else if (cb_json_num(price, &pv) != CB_OK)
-			cb_check_fail(c, cb_sprintf(req, "%s.price", p), "type", "must be a number");
+			cb_check_fail(c, cb_sprintf(req, "%s.price", p), "type",
+			              "must be a number");
 		else if (pv < 0 || pv > 1000000 || fabs(pv * 100 - round(pv * 100)) > 1e-6)
 			cb_check_fail(c, cb_sprintf(req, "%s.price", p), "range",
 			              "0..1000000 with at most 2 decimals");
@@ -416,8 +425,9 @@ static cb_json *check_services(cb_req *req, cb_check *c, const cb_json *v)
 				cb_check_fail(c, cb_sprintf(req, "%s.synonyms", p), "too_long",
 				              "at most 20");
 			for (size_t k = 0; k < cb_json_len(sv) && k < 20; k++) {
-				const char *s = text(c, cb_json_at(sv, k),
-				                     cb_sprintf(req, "%s.synonyms[%zu]", p, k), 100, 1);
+				const char *s =
+				    text(c, cb_json_at(sv, k),
+				         cb_sprintf(req, "%s.synonyms[%zu]", p, k), 100, 1);
 				if (s)
 					cb_json_push(syn, cb_json_new_str(req, s));
 			}
@@ -458,7 +468,8 @@ static cb_json *bilingual(cb_req *req, cb_check *c, const cb_json *v, const char
 		return out;
 	only_fields(req, c, v, p, f);
 	for (int l = 0; l < 2; l++) {
-		const char *s = text(c, cb_json_get(v, f[l]), cb_sprintf(req, "%s.%s", p, f[l]), max, 0);
+		const char *s =
+		    text(c, cb_json_get(v, f[l]), cb_sprintf(req, "%s.%s", p, f[l]), max, 0);
 		if (s && *s)
 			cb_json_set_str(out, f[l], s);
 	}
@@ -525,8 +536,9 @@ static cb_json *check_faq(cb_req *req, cb_check *c, const cb_json *v)
 				cb_check_fail(c, cb_sprintf(req, "%s.phrasings", p), "too_long",
 				              "at most %d", KB_PHRASINGS_MAX);
 			for (size_t k = 0; k < cb_json_len(pv) && k < KB_PHRASINGS_MAX; k++) {
-				cb_json *x = kb_check_phrasing(req, c, cb_json_at(pv, k),
-				                               cb_sprintf(req, "%s.phrasings[%zu]", p, k));
+				cb_json *x =
+				    kb_check_phrasing(req, c, cb_json_at(pv, k),
+				                      cb_sprintf(req, "%s.phrasings[%zu]", p, k));
 				if (x)
 					cb_json_push(ph, x);
 			}
@@ -563,7 +575,8 @@ static cb_json *check_quick(cb_req *req, cb_check *c, const cb_json *v)
 		if (cb_json_len(a) > 6)
 			cb_check_fail(c, p, "too_long", "at most 6");
 		for (size_t k = 0; k < cb_json_len(a) && k < 6; k++) {
-			const char *s = text(c, cb_json_at(a, k), cb_sprintf(req, "%s[%zu]", p, k), 60, 1);
+			const char *s =
+			    text(c, cb_json_at(a, k), cb_sprintf(req, "%s[%zu]", p, k), 60, 1);
 			if (s)
 				cb_json_push(arr, cb_json_new_str(req, s));
 		}
@@ -574,9 +587,9 @@ static cb_json *check_quick(cb_req *req, cb_check *c, const cb_json *v)
 
 cb_json *kb_check(cb_req *req, cb_check *c, const cb_json *body)
 {
-	static const char *const top[] = {"version",  "updated_at", "source",        "hours",
-	                                  "services", "faq",        "greeting",      "quick_replies",
-	                                  NULL};
+	static const char *const top[] = {"version",  "updated_at",    "source",
+	                                  "hours",    "services",      "faq",
+	                                  "greeting", "quick_replies", NULL};
 	cb_json *out = cb_json_new_object(req);
 	const cb_json *v;
 

@@ -62,16 +62,19 @@ cb_json *kb_from_landing(cb_req *req, const char *landing)
 
 	if (!ci)
 		ci = cb_json_get(c, "contact");
-	hours_read(cb_json_get(ci, "hours") ? cb_json_get(ci, "hours") : cb_json_get(c, "hours"), &w);
+	hours_read(cb_json_get(ci, "hours") ? cb_json_get(ci, "hours") : cb_json_get(c, "hours"),
+	           &w);
 	if (w.known)
 		for (int d = 0; d < 7; d++) {
 			cb_json *day = cb_json_new_array(req);
 			for (int i = 0; i < w.nr[d]; i++) {
 				cb_json *r = cb_json_new_object(req);
-				cb_json_set_str(r, "open",
-				                cb_sprintf(req, "%02d:%02d", w.ro[d][i] / 60, w.ro[d][i] % 60));
-				cb_json_set_str(r, "close",
-				                cb_sprintf(req, "%02d:%02d", w.rc[d][i] / 60, w.rc[d][i] % 60));
+				cb_json_set_str(
+				    r, "open",
+				    cb_sprintf(req, "%02d:%02d", w.ro[d][i] / 60, w.ro[d][i] % 60));
+				cb_json_set_str(
+				    r, "close",
+				    cb_sprintf(req, "%02d:%02d", w.rc[d][i] / 60, w.rc[d][i] % 60));
 				cb_json_push(day, r);
 			}
 			cb_json_set(weekly, weekdays[d], day);
@@ -123,8 +126,8 @@ static long service_named(cb_req *req, const cb_json *list, const char *name)
 	return -1;
 }
 
-void kb_apply(cb_req *req, struct business *b, const char *landing, const char *kb,
-              const char *faq, const char *prices)
+void kb_apply(cb_req *req, struct business *b, const char *landing, const char *kb, const char *faq,
+              const char *prices)
 {
 	cb_json *base = kb_from_landing(req, landing);
 	cb_json *doc = kb ? cb_json_parse(req, kb, strlen(kb), NULL, 0) : NULL;
@@ -140,8 +143,10 @@ void kb_apply(cb_req *req, struct business *b, const char *landing, const char *
 		else if (cb_json_get(doc, "hours")) { /* dates without a weekly plan */
 			cb_json *h = cb_json_new_object(req);
 			cb_json_set(h, "weekly", cb_json_get(hours, "weekly"));
-			cb_json_set(h, "holidays", cb_json_get(cb_json_get(doc, "hours"), "holidays"));
-			cb_json_set(h, "closures", cb_json_get(cb_json_get(doc, "hours"), "closures"));
+			cb_json_set(h, "holidays",
+			            cb_json_get(cb_json_get(doc, "hours"), "holidays"));
+			cb_json_set(h, "closures",
+			            cb_json_get(cb_json_get(doc, "hours"), "closures"));
 			hours = h;
 		}
 		if (cb_json_type(cb_json_get(doc, "services")) == CB_JSON_ARRAY)

@@ -425,14 +425,14 @@ int lead_step(cb_req *req, cb_json *ctx, const struct analysis *a, const struct 
 		out->text = ask(req, (int)step, lang, cb_json_get_str(lead, "kind"));
 		return 1;
 	}
-	out->text = cb_sprintf(
-	    req,
-	    T("Danke, %s! Ihre Anfrage (%s, %s) ist bei uns eingegangen. Wir "
-	      "melden uns unter %s.",
-	      "Thank you, %s! We have your request (%s, %s) and will get back to "
-	      "you at %s."),
-	    cb_json_get_str(lead, "name"), cb_json_get_str(lead, "service"),
-	    day_label(req, lead, lang), cb_json_get_str(lead, "contact"));
+	out->text =
+	    cb_sprintf(req,
+	               T("Danke, %s! Ihre Anfrage (%s, %s) ist bei uns eingegangen. Wir "
+	                 "melden uns unter %s.",
+	                 "Thank you, %s! We have your request (%s, %s) and will get back to "
+	                 "you at %s."),
+	               cb_json_get_str(lead, "name"), cb_json_get_str(lead, "service"),
+	               day_label(req, lead, lang), cb_json_get_str(lead, "contact"));
 	out->suggestions = suggestions_for(req, I_THANKS, lang);
 	return 1;
 }

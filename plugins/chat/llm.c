@@ -60,14 +60,15 @@ static const char *prompt(cb_req *req, const struct business *b, const char *lan
 			add(&s, "Price: ", cb_sprintf(req, "%s: %s", name, price));
 		else if (cb_json_get_str(v, "price_kind") &&
 		         !strcmp(cb_json_get_str(v, "price_kind"), "on_request"))
-			add(&s, "Price: ", cb_sprintf(req, "%s: on request (state no price)", name));
+			add(&s,
+			    "Price: ", cb_sprintf(req, "%s: on request (state no price)", name));
 	}
 	for (size_t i = 0; i < cb_json_len(b->faq); i++) {
 		const cb_json *v = cb_json_at(b->faq, i);
 		const cb_json *q = cb_json_get(v, "question"), *a = cb_json_get(v, "answer");
-		const char *qs = cb_json_get_str(q, "en") ? cb_json_get_str(q, "en")
-		                                          : cb_json_get_str(q, "de");
-		const char *as = cb_json_get_str(a, lang) ? cb_json_get_str(a, lang)
+		const char *qs =
+		    cb_json_get_str(q, "en") ? cb_json_get_str(q, "en") : cb_json_get_str(q, "de");
+		const char *as = cb_json_get_str(a, lang)   ? cb_json_get_str(a, lang)
 		                 : cb_json_get_str(a, "en") ? cb_json_get_str(a, "en")
 		                                            : cb_json_get_str(a, "de");
 		if (qs && as)

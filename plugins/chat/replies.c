@@ -148,10 +148,16 @@ static char *price_reply(cb_req *req, const struct analysis *a, const struct bus
 		                  T("Einen Preis für %s habe ich nicht vorliegen. %s",
 		                    "I don't have a price for %s. %s"),
 		                  service_label(a->service, lang), callback_offer(lang));
-	char *list = price_list(req, b, lang);
+	char *list = asks_price_list(req, msg) ? price_list(req, b, lang) : NULL;
+	if (!list && cb_json_len(b->services))
+		return cb_sprintf(req, "%s %s",
+		                  T("Dafür habe ich leider keinen Preis vorliegen.",
+		                    "I'm afraid I don't have a price for that."),
+		                  callback_offer(lang));
 	if (list)
-		return cb_sprintf(req, T("Unsere Preise: %s. Wozu möchten Sie mehr wissen?",
-		                         "Our prices: %s. What would you like to know more about?"),
+		return cb_sprintf(req,
+		                  T("Unsere Preise: %s. Wozu möchten Sie mehr wissen?",
+		                    "Our prices: %s. What would you like to know more about?"),
 		                  list);
 	return cb_sprintf(req, "%s %s",
 	                  T("Für welche Leistung möchten Sie einen Preis wissen? Einen Preis, der "
@@ -173,14 +179,13 @@ static char *services_reply(cb_req *req, const struct analysis *a, const struct 
 		for (size_t i = 0; i < n; i++) {
 			const char *p = price_phrase(req, named[i], lang);
 			const char *name = cb_json_get_str(named[i], "name");
-			out = cb_sprintf(req, "%s%s%s", out, i ? " " : "",
-			                 p ? cb_sprintf(req,
-			                                T("Ja, %s bieten wir an (%s).",
-			                                  "Yes, we do %s (%s)."),
-			                                name, p)
-			                   : cb_sprintf(req,
-			                                T("Ja, %s bieten wir an.", "Yes, we offer %s."),
-			                                name));
+			out = cb_sprintf(
+			    req, "%s%s%s", out, i ? " " : "",
+			    p ? cb_sprintf(req,
+			                   T("Ja, %s bieten wir an (%s).", "Yes, we do %s (%s)."),
+			                   name, p)
+			      : cb_sprintf(req, T("Ja, %s bieten wir an.", "Yes, we offer %s."),
+			                   name));
 		}
 		return cb_sprintf(req, "%s %s", out,
 		                  T("Möchten Sie einen Termin?", "Would you like an appointment?"));
@@ -274,7 +279,8 @@ void reply_build(cb_req *req, const struct analysis *a, const struct business *b
 
 	if (a->intent != I_EMERGENCY && a->intent != I_GREETING && a->intent != I_THANKS &&
 	    a->intent != I_BYE && a->intent != I_COMPLAINT && a->intent != I_BOT)
-		faq = faq_match(req, b, message, lang, a->intent != I_FALLBACK && a->confidence >= 3);
+		faq =
+		    faq_match(req, b, message, lang, a->intent != I_FALLBACK && a->confidence >= 3);
 	out->suggestions = suggestions_for(req, a->intent, lang);
 	if (faq) {
 		out->text = faq;
@@ -322,9 +328,11 @@ void reply_build(cb_req *req, const struct analysis *a, const struct business *b
 		break;
 	case I_BOT:
 		out->text = cb_sprintf(
-		    req, "%s %s %s %s", T("Ich bin der digitale Assistent von", "I'm the digital assistant of"),
+		    req, "%s %s %s %s",
+		    T("Ich bin der digitale Assistent von", "I'm the digital assistant of"),
 		    biz_name(b, lang), T("– kein Mensch.", "– not a person."),
-		    T("Wenn Sie lieber mit jemandem aus dem Team sprechen, ruft man Sie gern zurück "
+		    T("Wenn Sie lieber mit jemandem aus dem Team sprechen, ruft man Sie gern "
+		      "zurück "
 		      "– soll ich das veranlassen?",
 		      "If you'd rather talk to someone from the team, they will gladly call you "
 		      "back – shall I arrange that?"));

@@ -146,7 +146,8 @@ static void answer(cb_req *req, cb_json *ctx, const struct chat_in *in, const st
 			rep->suggestions = suggestions_for(req, a.intent, a.lang);
 			*source = "llm";
 			if (lead_pending(req, ctx, a.lang))
-				rep->text = cb_sprintf(req, "%s\n\n%s", t, lead_pending(req, ctx, a.lang));
+				rep->text =
+				    cb_sprintf(req, "%s\n\n%s", t, lead_pending(req, ctx, a.lang));
 			return;
 		}
 	}
