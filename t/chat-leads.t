@@ -49,12 +49,12 @@ subtest 'an appointment over six turns, each answer checked' => sub {
 
 subtest 'a callback in English with an e-mail and a date' => sub {
 	my $sid = CarBot::Chat::session($t, $o);
-	my @r = say_all($sid, 'Please call me back', 'John Smith', 'my mail is john@example.org',
-	                'Ford Focus', 'brakes are squeaking', '2030-05-17');
+	my @r = say_all($sid, 'Please call me back', 'John Smith', 'my mail is john@example.org', '2030-05-17');
 	like $r[0]{json}{response}, qr/call you back/, 'English';
-	like $r[5]{json}{response}, qr/Thank you, John Smith/, 'confirmed';
-	my $l = $t->sql("SELECT kind, contact, service, preferred_day FROM leads WHERE name = 'John Smith'");
-	is_deeply $l, [['callback', 'john@example.org', 'brakes are squeaking', '2030-05-17']], 'stored';
+	like $r[2]{json}{response}, qr/Which day suits you for the call/, 'a callback asks no vehicle or service';
+	like $r[3]{json}{response}, qr/Thank you, John Smith/, 'confirmed in four turns';
+	my $l = $t->sql("SELECT kind, contact, vehicle, service, preferred_day FROM leads WHERE name = 'John Smith'");
+	is_deeply $l, [['callback', 'john@example.org', undef, undef, '2030-05-17']], 'stored';
 };
 
 subtest 'cancelling, and an emergency in the middle' => sub {

@@ -71,6 +71,14 @@ static double service_score(cb_req *req, const cb_json *s, const struct terms *m
 	return best;
 }
 
+static int first_bit(unsigned long long u)
+{
+	for (int i = 0; i < 64; i++)
+		if (u & (1ULL << i))
+			return i;
+	return 64;
+}
+
 size_t services_named(cb_req *req, const struct business *b, const char *msg, const char *lang,
                       int builtin, const cb_json **out, size_t max)
 {
@@ -85,13 +93,22 @@ size_t services_named(cb_req *req, const struct business *b, const char *msg, co
 	unsigned long long *us = cb_alloc(req, n * sizeof(*us));
 	for (size_t i = 0; i < n; i++)
 		sc[i] = service_score(req, cb_json_at(b->services, i), &m, &us[i], &ch[i]);
+	int several = strstr(msg, " und ") || strstr(msg, " and ") || strchr(msg, ',') ||
+	              strchr(msg, '&') || strstr(msg, " sowie ") || strstr(msg, " plus ") ||
+	              strstr(msg, " oder ") || strstr(msg, " or ");
+	if (!several)
+		max = 1; /* "TÜV inspection" names one thing */
 	while (got < max) {
 		long best = -1;
 		for (size_t i = 0; i < n; i++) {
 			if (sc[i] < SERVICE_MIN || (us[i] & taken))
 				continue;
+			/* ties: the mention that comes first ("TÜV inspection": the
+			 * modifier is the specific part), then the longer match */
 			if (best < 0 || sc[i] > sc[best] + 1e-9 ||
-			    (fabs(sc[i] - sc[best]) < 1e-9 && ch[i] > ch[best]))
+			    (fabs(sc[i] - sc[best]) < 1e-9 &&
+			     (first_bit(us[i]) < first_bit(us[best]) ||
+			      (first_bit(us[i]) == first_bit(us[best]) && ch[i] > ch[best]))))
 				best = (long)i;
 		}
 		if (best < 0)
@@ -176,10 +193,20 @@ int asks_price_list(cb_req *req, const char *msg)
 	    "ueberblick", "overview", "alle",      "your",    "ihre",          "eure",   "euren",
 	    "ihren",      "so",       "ungefaehr", "roughly", "approximately", "general"};
 	struct terms t;
+	int price = 0, list = 0;
 
 	terms_of(req, msg, "de", 0, &t);
 	for (size_t i = 0; i < t.n; i++) {
-		int g = 0;
+		price |= !strncmp(t.tok[i], "price", 5) || !strncmp(t.tok[i], "preis", 5);
+		list |= !strcmp(t.tok[i], "list") || !strcmp(t.tok[i], "liste") ||
+		        !strcmp(t.tok[i], "preisliste") || !strcmp(t.tok[i], "pricelist");
+	}
+	if (price && list)
+		return 1; /* "price list please", typos after it included */
+	for (size_t i = 0; i < t.n; i++) {
+		int g = !strncmp(t.tok[i], "preis", 5) || !strncmp(t.tok[i], "price", 5) ||
+		        !strncmp(t.tok[i], "leistung", 8) || !strncmp(t.tok[i], "service", 7) ||
+		        strstr(t.tok[i], "uebersicht") || !strncmp(t.tok[i], "tarif", 5);
 		for (size_t k = 0; k < sizeof(generic) / sizeof(generic[0]) && !g; k++)
 			g = strcmp(t.tok[i], generic[k]) == 0;
 		if (!g)
@@ -208,8 +235,7 @@ char *price_list(cb_req *req, const struct business *b, const char *lang)
 
 /* ---- FAQ ---- */
 
-#define FAQ_MIN       0.5  /* answers when the intent is not confident */
-#define FAQ_CONFIDENT 0.85 /* answers over a confident intent */
+#define FAQ_MIN 0.6 /* similarity from which an entry answers */
 
 const char *faq_match(cb_req *req, const struct business *b, const char *msg, const char *lang,
                       int confident)
@@ -252,15 +278,26 @@ const char *faq_match(cb_req *req, const struct business *b, const char *msg, co
 			terms_of(req, texts[k], langs[k], 0, &c);
 			if (!c.n)
 				continue;
-			/* both ways: the entry's words found in the message, and the
-			 * message's words found in the entry (a long message asking
-			 * something else does not match a short entry) */
-			double fw = terms_match(&c, &m[l], NULL, NULL);
+			/* the entry's words found in the message; words of ordinary
+			 * questions ("geoeffnet", "kostet") weigh less, and over a
+			 * confident intent every distinctive word must be there */
+			double sum = 0, wsum = 0, dist = 0, dhit = 0;
+			for (size_t j = 0; j < c.n; j++) {
+				double w = is_intent_word(c.tok[j]) ? 0.4 : 1.0;
+				double x = word_best(&m[l], c.tok[j], c.stem[j]);
+				sum += w * x;
+				wsum += w;
+				if (w == 1.0) {
+					dist++;
+					dhit += x >= 0.7;
+				}
+			}
+			double fw = sum / wsum;
 			struct terms cp;
 			terms_of(req, texts[k], langs[k], 1, &cp);
 			double bw = terms_match(&m[l], &cp, NULL, NULL);
-			double x = 0.6 * fw + 0.4 * bw;
-			if (fw < 0.5)
+			double x = fw < 0.5 ? 0 : 0.6 * fw + 0.4 * bw;
+			if (confident && !(dist > 0 && dhit == dist && fw >= 0.6))
 				x = 0;
 			if (x > best) {
 				best = x;
@@ -268,7 +305,7 @@ const char *faq_match(cb_req *req, const struct business *b, const char *msg, co
 			}
 		}
 	}
-	if (!hit || best < (confident ? FAQ_CONFIDENT : FAQ_MIN))
+	if (!hit || best < FAQ_MIN)
 		return NULL;
 	const cb_json *a = cb_json_get(hit, "answer");
 	const char *t = cb_json_get_str(a, lang);

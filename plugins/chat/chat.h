@@ -77,6 +77,8 @@ void terms_of(cb_req *req, const char *text, const char *lang, int pairs, struct
  * *chars the matched length (specificity). Either may be NULL. */
 double terms_match(const struct terms *c, const struct terms *m, unsigned long long *used,
                    double *chars);
+/* The best match (0..1) of phrase word tok (stem) among m's words. */
+double word_best(const struct terms *m, const char *tok, const char *stem);
 /* 1 when a and b are the same text once normalised. */
 int text_same(cb_req *req, const char *a, const char *b);
 void textmatch_free(void);
@@ -130,6 +132,9 @@ struct analysis {
 void analyse(cb_req *req, const char *message, const char *locale, struct analysis *out);
 
 const char *intent_name(int intent);
+/* 1 when the (spelled, lower-case) word is one of the intent keywords: common
+ * words of questions ("geoeffnet", "kostet") weigh less in FAQ matching. */
+int is_intent_word(const char *spelled);
 /* Name of a service in lang, and its stable id ("tyres"). */
 const char *service_label(int service, const char *lang);
 const char *service_id(int service);
@@ -235,6 +240,7 @@ void business_cache_free(void);
 struct reply {
 	const char *text;
 	cb_json *suggestions; /* array of strings */
+	int faq;              /* 1 when an FAQ entry answered */
 };
 
 /* The answer to a message analysed as a, from b. */

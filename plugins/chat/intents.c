@@ -205,6 +205,18 @@ static struct kw intents[] = {
     K("come by", I_APPOINTMENT, 2),
     K("pop in", I_APPOINTMENT, 2),
     K("macht ihr auf", I_HOURS, 4),
+    K("zeiten", I_HOURS, 3),
+    K("uhrzeiten", I_HOURS, 3),
+    K("times", I_HOURS, 2),
+    K("nehmt ihr", I_PRICE, 3),
+    K("was nehmt", I_PRICE, 4),
+    K("what do you charge", I_PRICE, 4),
+    K("what do you do", I_SERVICES, 3),
+    K("was macht ihr", I_SERVICES, 3),
+    K("get to you", I_LOCATION, 4),
+    K("how do i get", I_LOCATION, 4),
+    K("mich", I_HUMAN, 1),
+    K("jemand", I_HUMAN, 2),
     K("auf", I_HOURS, 1),
     K("zu", I_HOURS, 1),
     K("machen sie auf", I_HOURS, 4),
@@ -346,7 +358,6 @@ static struct kw services[] = {
     K("reifen", S_TYRES, 1),
     K("reifenwechsel", S_TYRES, 1),
     K("räderwechsel", S_TYRES, 1),
-    K("räder", S_TYRES, 1),
     K("radwechsel", S_TYRES, 1),
     K("tyres", S_TYRES, 1),
     K("tyre", S_TYRES, 1),
@@ -394,30 +405,34 @@ static struct kw services[] = {
 
 /* Function words for language detection; these never match fuzzily. */
 static const char *const de_words[] = {
-    "ich",     "sie",      "wir",         "ihr",   "und",      "der",       "die",    "das",
-    "ist",     "wann",     "was",         "wie",   "haben",    "habt",      "hat",    "mein",
-    "meine",   "meinen",   "bitte",       "danke", "hallo",    "guten",     "kann",   "koennen",
-    "koennt",  "einen",    "ein",         "eine",  "nicht",    "mit",       "fuer",   "auf",
-    "bei",     "wo",       "gibt",        "es",    "morgen",   "heute",     "auto",   "wagen",
-    "noch",    "schon",    "mir",         "mich",  "euch",     "ja",        "nein",   "gerne",
-    "brauche", "moechte",  "wuerde",      "ueber", "zum",      "zur",       "den",    "dem",
-    "des",     "sind",     "seid",        "macht", "kostet",   "termin",    "oder",   "aber",
-    "woche",   "naechste", "naechsten",   "uhr",   "tschuess", "rufen",     "bremen", "tag",
-    "moin",    "servus",   "wiedersehen", "preis", "kosten",   "werkstatt", "reifen", "auch",
-    "mal",     "doch",     "denn",        "jetzt", "gerade",   "also",      "sehr",   "euer",
-    "eure",    "unser",    "wann",        "immer", "schnell",  "fahre",     "fahren"};
+    "ich",     "sie",      "wir",         "ihr",    "und",        "der",       "die",    "das",
+    "ist",     "wann",     "was",         "wie",    "haben",      "habt",      "hat",    "mein",
+    "meine",   "meinen",   "bitte",       "danke",  "hallo",      "guten",     "kann",   "koennen",
+    "koennt",  "einen",    "ein",         "eine",   "nicht",      "mit",       "fuer",   "auf",
+    "bei",     "wo",       "gibt",        "es",     "morgen",     "heute",     "auto",   "wagen",
+    "noch",    "schon",    "mir",         "mich",   "euch",       "ja",        "nein",   "gerne",
+    "brauche", "moechte",  "wuerde",      "ueber",  "zum",        "zur",       "den",    "dem",
+    "des",     "sind",     "seid",        "macht",  "kostet",     "termin",    "oder",   "aber",
+    "woche",   "naechste", "naechsten",   "uhr",    "tschuess",   "rufen",     "bremen", "tag",
+    "moin",    "servus",   "wiedersehen", "preis",  "kosten",     "werkstatt", "reifen", "auch",
+    "mal",     "doch",     "denn",        "jetzt",  "gerade",     "also",      "sehr",   "euer",
+    "eure",    "unser",    "wann",        "immer",  "schnell",    "fahre",     "fahren", "teuer",
+    "filter",  "wartung",  "nehmt",       "zeiten", "feiertagen", "marken",    "parken"};
 static const char *const en_words[] = {
-    "i",      "you",      "we",      "the",       "a",       "is",     "are",        "when",
-    "what",   "how",      "do",      "does",      "have",    "has",    "my",         "car",
-    "please", "thanks",   "thank",   "hello",     "hi",      "can",    "could",      "an",
-    "not",    "with",     "for",     "on",        "to",      "at",     "where",      "much",
-    "open",   "tomorrow", "today",   "need",      "would",   "like",   "there",      "here",
-    "were",   "often",    "your",    "it",        "yes",     "no",     "of",         "and",
-    "or",     "but",      "next",    "week",      "me",      "this",   "that",       "get",
-    "am",     "be",       "want",    "book",      "change",  "many",   "any",        "some",
-    "good",   "morning",  "evening", "afternoon", "goodbye", "bye",    "see",        "hey",
-    "hours",  "price",    "phone",   "call",      "back",    "remove", "motorcycle", "also",
-    "just",   "still",    "really",  "help",      "thing",   "things", "mine",       "done"};
+    "i",       "you",      "we",      "the",       "a",        "is",      "are",        "when",
+    "what",    "how",      "do",      "does",      "have",     "has",     "my",         "car",
+    "please",  "thanks",   "thank",   "hello",     "hi",       "can",     "could",      "an",
+    "not",     "with",     "for",     "on",        "to",       "at",      "where",      "much",
+    "open",    "tomorrow", "today",   "need",      "would",    "like",    "there",      "here",
+    "were",    "often",    "your",    "it",        "yes",      "no",      "of",         "and",
+    "or",      "but",      "next",    "week",      "me",       "this",    "that",       "get",
+    "am",      "be",       "want",    "book",      "change",   "many",    "any",        "some",
+    "good",    "morning",  "evening", "afternoon", "goodbye",  "bye",     "see",        "hey",
+    "hours",   "price",    "phone",   "call",      "back",     "remove",  "motorcycle", "also",
+    "just",    "still",    "really",  "help",      "thing",    "things",  "mine",       "done",
+    "opening", "times",    "pls",     "address",   "location", "parking", "cost",       "prices",
+    "store",   "storage",  "charge",  "guys",      "possible", "makes",   "brands",     "list",
+    "while",   "wait",     "loan",    "payment",   "card",     "plesae",  "thakns",     "pay"};
 
 static const char *const yes_words[] = {"ja",     "jo",     "gerne", "gern", "ok",  "okay",
                                         "klar",   "bitte",  "yes",   "yeah", "yep", "sure",
@@ -653,6 +668,9 @@ void analyse(cb_req *req, const char *message, const char *locale, struct analys
 	if (out->service)
 		is[I_SERVICES] += 2;
 
+	if (is[I_PRICE] >= 3 && is[I_SERVICES] >= is[I_PRICE])
+		is[I_SERVICES] =
+		    is[I_PRICE] - 1; /* "was kostet der Klimaservice": a price question */
 	out->intent = I_FALLBACK;
 	int best = 0;
 	for (size_t p = 0; p < N(priority); p++)
@@ -667,6 +685,15 @@ void analyse(cb_req *req, const char *message, const char *locale, struct analys
 		out->yes |= in_list(ta[i], yes_words, N(yes_words));
 		out->no |= in_list(ta[i], no_words, N(no_words));
 	}
+}
+
+int is_intent_word(const char *spelled)
+{
+	pthread_once(&once, prepare_all);
+	for (size_t k = 0; k < N(intents); k++)
+		if (intents[k].nw == 1 && strcmp(intents[k].a[0], spelled) == 0)
+			return 1;
+	return 0;
 }
 
 int service_of_text(cb_req *req, const char *text)

@@ -217,6 +217,9 @@ static const char *ask(cb_req *req, int step, const char *lang, const char *kind
 		return T("Welche Leistung brauchen Sie (z. B. Inspektion, Reifenwechsel, HU/AU)?",
 		         "Which service do you need (e.g. inspection, tyre change, MOT)?");
 	default:
+		if (kind && strcmp(kind, "callback") == 0)
+			return T("An welchem Tag passt Ihnen der Rückruf (Wochentag oder Datum)?",
+			         "Which day suits you for the call (a weekday or a date)?");
 		return T("Welcher Tag passt Ihnen am besten (Wochentag oder Datum)?",
 		         "Which day suits you best (a weekday or a date)?");
 	}
@@ -333,8 +336,13 @@ static const char *day_label(cb_req *req, const cb_json *lead, const char *lang)
 
 static int next_step(const cb_json *lead, int step)
 {
+	int callback =
+	    cb_json_get_str(lead, "kind") && !strcmp(cb_json_get_str(lead, "kind"), "callback");
+
 	step++;
-	if (step == L_SERVICE && cb_json_get_str(lead, "service"))
+	if (step == L_VEHICLE && callback)
+		step++; /* a callback needs a name, a number and a day */
+	if (step == L_SERVICE && (callback || cb_json_get_str(lead, "service")))
 		step++;
 	return step;
 }
@@ -431,7 +439,9 @@ int lead_step(cb_req *req, cb_json *ctx, const struct analysis *a, const struct 
 	                 "melden uns unter %s.",
 	                 "Thank you, %s! We have your request (%s, %s) and will get back to "
 	                 "you at %s."),
-	               cb_json_get_str(lead, "name"), cb_json_get_str(lead, "service"),
+	               cb_json_get_str(lead, "name"),
+	               cb_json_get_str(lead, "service") ? cb_json_get_str(lead, "service")
+	                                                : T("Rückruf", "callback"),
 	               day_label(req, lead, lang), cb_json_get_str(lead, "contact"));
 	out->suggestions = suggestions_for(req, I_THANKS, lang);
 	return 1;

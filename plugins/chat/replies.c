@@ -282,6 +282,7 @@ void reply_build(cb_req *req, const struct analysis *a, const struct business *b
 		faq =
 		    faq_match(req, b, message, lang, a->intent != I_FALLBACK && a->confidence >= 3);
 	out->suggestions = suggestions_for(req, a->intent, lang);
+	out->faq = faq != NULL;
 	if (faq) {
 		out->text = faq;
 		return;

@@ -376,11 +376,27 @@ static double word_score(const char *c, const char *cs, const char *m, const cha
 	size_t cp = common_prefix(c, m);
 	if (lc >= 8 && cp >= 6 && cp * 4 >= lc * 3)
 		return 0.75;
+	/* the same word, inflected ("store" / "storage", "wechseln" / "wechsel") */
+	if (lc >= 5 && lm >= 5 && cp >= 4 && cp < (lc < lm ? lc : lm) &&
+	    (double)cp >= 0.7 * (double)(lc < lm ? lc : lm))
+		return 0.7;
 	/* the message word inside a longer phrase word ("reifen" in
 	 * "reifenwechsel"): weak, so that the specific entry wins */
 	if (lm >= 5 && lc > lm && (strncmp(c, m, lm) == 0 || strcmp(c + lc - lm, m) == 0))
 		return 0.3 * (double)lm / (double)lc + 0.2;
 	return 0;
+}
+
+double word_best(const struct terms *m, const char *tok, const char *stem)
+{
+	double best = 0;
+
+	for (size_t j = 0; j < m->all; j++) {
+		double s = word_score(tok, stem, m->tok[j], m->stem[j]);
+		if (s > best)
+			best = s;
+	}
+	return best;
 }
 
 double terms_match(const struct terms *c, const struct terms *m, unsigned long long *used,

@@ -152,6 +152,8 @@ static void answer(cb_req *req, cb_json *ctx, const struct chat_in *in, const st
 		}
 	}
 	reply_build(req, &a, b, in->message, rep);
+	if (rep->faq)
+		*intent_out = "faq"; /* answered: not a fallback turn */
 	/* an interrupted lead flow asks its pending question again */
 	const char *pending = lead_pending(req, ctx, a.lang);
 	if (pending)
@@ -199,7 +201,7 @@ int h_widget_chat(cb_req *req)
 	cb_json *body, *ctx, *out;
 	struct chat_in in;
 	struct business b;
-	struct reply rep = {NULL, NULL};
+	struct reply rep = {NULL, NULL, 0};
 	const char *key_id = cb_req_get(req, "key.id");
 	const char *intent, *lang, *source, *conv_id = NULL;
 	cb_redis_pipe *p;
