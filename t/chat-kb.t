@@ -79,6 +79,11 @@ subtest 'PUT stores, ids are given, GET shows it; every key of the owner reads i
 	          origin => "https://$o_key2->{domain}"};
 	like ask('Was kostet der Reifenwechsel?', who => $k2)->{response}, qr/39 €/, 'the second key answers from it too';
 	like ask('Hallo')->{response}, qr/^Moin! Was kann ich tun\?$/, 'the owner\'s greeting';
+	my $i = CarBot::Chat::init($t, $o)->{json};
+	is $i->{config}{greeting_message}, 'Moin! Was kann ich tun?', 'init: the owner\'s greeting';
+	is_deeply $i->{suggestions}, ['Öffnungszeiten', 'Preise'], 'init: the owner\'s quick replies';
+	is CarBot::Chat::init($t, $o, config => {greeting_message => 'Page says hi'})->{json}{config}{greeting_message},
+	   'Page says hi', 'the page\'s own greeting still wins';
 };
 
 subtest 'PUT replaces the sections it holds, keeps the others' => sub {
