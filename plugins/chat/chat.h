@@ -122,6 +122,9 @@ struct analysis {
 	const char *lang; /* "de" or "en" */
 	int yes, no;      /* the message says yes / no */
 	int confidence;   /* the winning intent's score (0 = fallback) */
+	int model_intent; /* the trained classifier's intent and probability */
+	double model_p;
+	int from_model; /* 1 when the classifier (not a keyword) set intent */
 	/* the day asked about: 0 none, 1 relative (day_val days from today),
 	 * 2 weekday (day_val 0..6, Monday 0), 3 date (day_val = month*100+day) */
 	int day_kind, day_val;
@@ -132,6 +135,8 @@ struct analysis {
 void analyse(cb_req *req, const char *message, const char *locale, struct analysis *out);
 
 const char *intent_name(int intent);
+/* classify.c: the trained classifier's intent of text and its probability. */
+int classify(const char *text, double *prob);
 /* 1 when the (spelled, lower-case) word is one of the intent keywords: common
  * words of questions ("geoeffnet", "kostet") weigh less in FAQ matching. */
 int is_intent_word(const char *spelled);

@@ -130,6 +130,11 @@ static void answer(cb_req *req, cb_json *ctx, const struct chat_in *in, const st
 	/* a reply inside a lead flow keeps the flow's language */
 	if (in_flow && cb_json_get_str(cb_json_get(ctx, "lead"), "lang"))
 		a.lang = cb_json_get_str(cb_json_get(ctx, "lead"), "lang");
+	/* the owner's FAQ before a guess of the classifier */
+	if (a.from_model && !in_flow && faq_match(req, b, in->message, a.lang, 0)) {
+		a.intent = I_FALLBACK;
+		a.from_model = 0;
+	}
 	*intent_out = intent_name(a.intent);
 	*lang_out = a.lang;
 	*source = "builtin";
