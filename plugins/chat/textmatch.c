@@ -5,8 +5,8 @@
  * compounds by containment and shared prefix, and adjacent message words
  * joined ("reifen einlagern" meets "Reifeneinlagerung").
  *
- * libstemmer's stemmers are not thread-safe: one pair, used under a mutex
- * (a message's words are stemmed in one go; microseconds). */
+ * libstemmer's stemmers are not thread-safe: a small pool of pairs, each
+ * under its own mutex (a text's words are stemmed in one go). */
 #include <libstemmer.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -14,8 +14,17 @@
 
 #include "chat.h"
 
-static pthread_mutex_t stem_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct sb_stemmer *stemmers[2]; /* de, en */
+/* A few stemmer pairs, each under its own mutex: a thread takes the first
+ * free one (trylock), so handler threads rarely wait for each other. */
+#define STEM_SLOTS 8
+static struct stem_slot {
+	pthread_mutex_t mu;
+	struct sb_stemmer *st[2]; /* de, en */
+} slots[STEM_SLOTS] = {
+    {PTHREAD_MUTEX_INITIALIZER, {NULL, NULL}}, {PTHREAD_MUTEX_INITIALIZER, {NULL, NULL}},
+    {PTHREAD_MUTEX_INITIALIZER, {NULL, NULL}}, {PTHREAD_MUTEX_INITIALIZER, {NULL, NULL}},
+    {PTHREAD_MUTEX_INITIALIZER, {NULL, NULL}}, {PTHREAD_MUTEX_INITIALIZER, {NULL, NULL}},
+    {PTHREAD_MUTEX_INITIALIZER, {NULL, NULL}}, {PTHREAD_MUTEX_INITIALIZER, {NULL, NULL}}};
 
 static const char *const stop[] = {
     /* German */
@@ -266,33 +275,43 @@ static int is_stop(const char *w)
 
 void textmatch_free(void)
 {
-	pthread_mutex_lock(&stem_mu);
-	for (int i = 0; i < 2; i++) {
-		if (stemmers[i])
-			sb_stemmer_delete(stemmers[i]);
-		stemmers[i] = NULL;
+	for (int k = 0; k < STEM_SLOTS; k++) {
+		pthread_mutex_lock(&slots[k].mu);
+		for (int i = 0; i < 2; i++) {
+			if (slots[k].st[i])
+				sb_stemmer_delete(slots[k].st[i]);
+			slots[k].st[i] = NULL;
+		}
+		pthread_mutex_unlock(&slots[k].mu);
 	}
-	pthread_mutex_unlock(&stem_mu);
+}
+
+static struct stem_slot *take_slot(void)
+{
+	for (int k = 0; k < STEM_SLOTS; k++)
+		if (pthread_mutex_trylock(&slots[k].mu) == 0)
+			return &slots[k];
+	pthread_mutex_lock(&slots[0].mu);
+	return &slots[0];
 }
 
 /* Stems tok[0..n) (ASCII, lower case) into req's arena. */
 static void stem_all(cb_req *req, char **tok, size_t n, const char *lang, char **out)
 {
 	int l = lang && strcmp(lang, "en") == 0;
+	struct stem_slot *sl = take_slot();
 
-	pthread_mutex_lock(&stem_mu);
-	if (!stemmers[l])
-		stemmers[l] = sb_stemmer_new(l ? "english" : "german", "UTF_8");
+	if (!sl->st[l])
+		sl->st[l] = sb_stemmer_new(l ? "english" : "german", "UTF_8");
 	for (size_t i = 0; i < n; i++) {
-		const sb_symbol *s = stemmers[l]
-		                         ? sb_stemmer_stem(stemmers[l], (const sb_symbol *)tok[i],
-		                                           (int)strlen(tok[i]))
-		                         : NULL;
-		out[i] =
-		    s ? cb_strndup(req, (const char *)s, (size_t)sb_stemmer_length(stemmers[l]))
-		      : tok[i];
+		const sb_symbol *s =
+		    sl->st[l]
+		        ? sb_stemmer_stem(sl->st[l], (const sb_symbol *)tok[i], (int)strlen(tok[i]))
+		        : NULL;
+		out[i] = s ? cb_strndup(req, (const char *)s, (size_t)sb_stemmer_length(sl->st[l]))
+		           : tok[i];
 	}
-	pthread_mutex_unlock(&stem_mu);
+	pthread_mutex_unlock(&sl->mu);
 }
 
 static char *trimmed(char *s)
