@@ -288,6 +288,18 @@ subtest 'complaints, bots, breakdowns' => sub {
 	is ask('smoke coming out of the engine')->{intent}, 'emergency', 'smoke';
 };
 
+subtest 'scoring quirks of issue 13 stay fixed' => sub {
+	my $r = ask('Repariert ihr auch Motorräder?');
+	unlike $r->{response}, qr/Ja, Reifen|Reifenwechsel kostet/, 'a motorcycle is not a tyre';
+	isnt ask('How do I remove the hubcap?')->{intent}, 'opening_hours', '"remove" is not "open"';
+	isnt ask('What do you think about electric cars?')->{intent}, 'thanks', '"think" is not "thank"';
+	is ask('Wie teuer ist ein Ölwechsel mit Filter?')->{intent}, 'price', '"teuer" is not "Feuer"';
+	is ask('can you call me back tomorrow')->{intent}, 'callback', 'call me back';
+	is ask('Can I drop it off on Monday?')->{intent}, 'appointment', 'drop it off';
+	is ask('Rufen Sie mich bitte morgen zurück')->{intent}, 'callback', 'a separable verb';
+	is ask('hours?')->{lang}, 'en', 'a short English message gets English on a German page';
+};
+
 subtest 'fallback turns: most frequent first, per key, paging, refusals' => sub {
 	my $fb = '/api/v1/knowledge/fallbacks';
 	my $f = CarBot::Chat::owner($t, tier => 'enterprise');

@@ -15,13 +15,15 @@
 
 #include "chat.h"
 
+#define KW_WORDS 4 /* words of a keyword phrase at most */
+
 struct kw {
-	const char *text; /* as written; may be up to 3 words */
+	const char *text; /* as written; up to KW_WORDS words */
 	int what;         /* intent, or service when the table is the services' */
 	int weight;
 	/* filled once */
-	char *a[3], *b[3]; /* spelled and base form of each word */
-	size_t la[3], lb[3];
+	char *a[KW_WORDS], *b[KW_WORDS]; /* spelled and base form of each word */
+	size_t la[KW_WORDS], lb[KW_WORDS];
 	int nw;
 };
 
@@ -39,12 +41,12 @@ static void prepare(struct kw *t, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(t[i].text);
 		char *a = malloc(2 * len + 2), *b = malloc(2 * len + 2);
-		char *ta[3], *tb[3];
+		char *ta[KW_WORDS], *tb[KW_WORDS];
 		if (!a || !b)
 			abort();
 		norm_into(t[i].text, a, b);
-		t[i].nw = (int)tokenise(a, ta, 3);
-		tokenise(b, tb, 3);
+		t[i].nw = (int)tokenise(a, ta, KW_WORDS);
+		tokenise(b, tb, KW_WORDS);
 		for (int w = 0; w < t[i].nw; w++) {
 			t[i].a[w] = ta[w];
 			t[i].b[w] = tb[w];

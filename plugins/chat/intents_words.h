@@ -406,7 +406,8 @@ static const char *const en_words[] = {
     "just",    "still",    "really",  "help",      "thing",    "things",  "mine",       "done",
     "opening", "times",    "pls",     "address",   "location", "parking", "cost",       "prices",
     "store",   "storage",  "charge",  "guys",      "possible", "makes",   "brands",     "list",
-    "while",   "wait",     "loan",    "payment",   "card",     "plesae",  "thakns",     "pay"};
+    "while",   "wait",     "loan",    "payment",   "card",     "plesae",  "thakns",     "pay",
+    "think", "thing", "motorcycles", "motorbike", "hubcap"};
 
 static const char *const yes_words[] = {"ja",     "jo",     "gerne", "gern", "ok",  "okay",
                                         "klar",   "bitte",  "yes",   "yeah", "yep", "sure",
