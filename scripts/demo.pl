@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 # demo.pl — demo data for `make run`, through carbotd's own API: a workshop
 # owner (premium), a prod client key and a test key for localhost, a little
-# knowledge (FAQ and prices) for the chat, and a published landing page whose
+# knowledge base (hours, services, FAQ) of the business for every key's chat, and a published landing page whose
 # chat widget works at once. Run by scripts/run.sh once carbotd answers;
 # what it made (the login, the keys: each shown once by the API) goes to
 # VAR/demo.txt (mode 600), which later runs print instead of seeding again.
@@ -100,13 +100,33 @@ my $prod = must('prod key', 201, 'POST', '/api/v1/client-keys',
 	{description => 'Website', domain => 'werkstatt-demo.de', environment => 'prod'}, $token);
 my $test = must('test key', 201, 'POST', '/api/v1/client-keys',
 	{description => 'Lokal testen', domain => 'localhost', environment => 'test'}, $token);
-must('knowledge', 200, 'PUT', "/api/v1/client-keys/$prod->{id}/knowledge", {
-	faq => [{q => 'Gibt es einen Ersatzwagen?',
-	         a => 'Ja, für Reparaturen ab einem Tag stellen wir Ihnen kostenlos einen Ersatzwagen.'},
-	        {q => 'Kann ich mit Karte zahlen?', a => 'Ja, mit EC-Karte, Kreditkarte und Apple Pay.'}],
-	prices => [{service => 'Ölwechsel', price => 'ab 79 €', note => 'inkl. Filter, zzgl. Öl'},
-	           {service => 'HU/AU', price => '139 €'},
-	           {service => 'Klimaservice', price => '89 €'}],
+# one knowledge base for the business: every key (prod and test) and the
+# landing page answer from it
+my $week = [{open => '08:00', close => '12:30'}, {open => '13:30', close => '18:00'}];
+must('knowledge', 200, 'PUT', '/api/v1/knowledge', {
+	hours => {weekly => {monday => $week, tuesday => $week, wednesday => $week, thursday => $week,
+	                     friday => [{open => '08:00', close => '16:00'}], saturday => [{open => '09:00', close => '13:00'}],
+	                     sunday => []}},
+	services => [
+		{id => 'inspektion', name => 'Inspektion', category => 'Wartung', synonyms => ['inspection', 'Durchsicht'],
+		 price_kind => 'from', price => 149, description => 'Nach Herstellervorgabe'},
+		{id => 'oelwechsel', name => 'Ölwechsel', category => 'Wartung', synonyms => ['oil change'],
+		 price_kind => 'from', price => 79, note => 'inkl. Filter, zzgl. Öl'},
+		{id => 'hu-au', name => 'HU/AU', category => 'Prüfung', synonyms => ['TÜV', 'Hauptuntersuchung', 'MOT'],
+		 price_kind => 'fixed', price => 139},
+		{id => 'reifenwechsel', name => 'Reifenwechsel', category => 'Reifen', synonyms => ['Räderwechsel', 'tyre change'],
+		 price_kind => 'fixed', price => 39},
+		{id => 'klimaservice', name => 'Klimaservice', category => 'Klima', synonyms => ['Klimaanlage', 'air con'],
+		 price_kind => 'fixed', price => 89},
+		{id => 'bremsen', name => 'Bremsen', category => 'Bremsen', synonyms => ['Bremsbeläge', 'Bremsscheiben', 'brakes'],
+		 price_kind => 'on_request', description => 'Beläge und Scheiben'}],
+	faq => [{id => 'ersatzwagen', question => {de => 'Gibt es einen Ersatzwagen?', en => 'Is there a courtesy car?'},
+	         answer => {de => 'Ja, für Reparaturen ab einem Tag stellen wir Ihnen kostenlos einen Ersatzwagen.',
+	                    en => 'Yes, for repairs of a day or more we lend you a car free of charge.'},
+	         phrasings => [{text => 'Leihwagen', lang => 'de'}, {text => 'loan car', lang => 'en'}]},
+	        {id => 'zahlung', question => {de => 'Kann ich mit Karte zahlen?', en => 'Can I pay by card?'},
+	         answer => {de => 'Ja, mit EC-Karte, Kreditkarte und Apple Pay.', en => 'Yes, by debit card, credit card and Apple Pay.'},
+	         phrasings => []}],
 }, $token);
 
 my $templates = must('templates', 200, 'GET', '/api/v1/templates', undef, $token)->{templates};

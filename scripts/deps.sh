@@ -14,6 +14,7 @@ set -euo pipefail
 build=(gcc make pkg-config libevent-dev libpq-dev libhiredis-dev libyajl-dev libjwt-dev
        libssl-dev libcurl4-openssl-dev libcrypt-dev zlib1g-dev libidn2-dev libc-ares-dev
        nodejs npm)
+build+=(libstemmer-dev) # chat: Snowball stemming (German, English)
 # chromium runs the widget's browser tests; dnsmasq-base (the binary, no
 # system service) answers the custom-domain TXT look-ups of the landing tests;
 # caddy checks conf/Caddyfile.example for real (on-demand TLS asks carbotd).

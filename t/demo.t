@@ -57,6 +57,9 @@ like $chat->{json}{response}, qr/79/, 'with the demo\'s price for an oil change'
 my $local = $t->post('/api/v1/widget/chat', headers => {Origin => 'http://localhost:5173'},
                      json => {client_key => $test, session_id => 'demo0000001', message => 'Hallo'});
 is $local->{status}, 200, 'the test key works from a localhost page';
+$local = $t->post('/api/v1/widget/chat', headers => {Origin => 'http://localhost:5173'},
+                  json => {client_key => $test, session_id => 'demo0000002', message => 'Was kostet ein Ölwechsel?'});
+like $local->{json}{response}, qr/ab 79 €/, 'and knows the business\'s prices (one knowledge base for every key)';
 
 my $again = `@{[map { quotemeta } @cmd]} 2>&1`;
 is $?, 0, 'a second run succeeds';

@@ -1,6 +1,7 @@
 /* business.c — what the bot knows about a business: the owner's landing page
- * configuration (when the landing plugin's table exists) and the key's own
- * FAQ and price list (chat_knowledge). Read on the hottest path, so kept in
+ * configuration (when the landing plugin's table exists), the owner's
+ * knowledge base (chat_kb) and the key's own FAQ and price list
+ * (chat_knowledge), merged by kb_view.c. Read on the hottest path, so kept in
  * process memory for cache_ms (default 10 s): an edit through this process
  * is seen at once (business_forget), other processes see it within cache_ms.
  */
@@ -15,9 +16,9 @@
 #define SLOTS 1024
 
 struct entry {
-	char key_id[40];
-	char *landing, *faq, *prices; /* JSON text or NULL */
-	long long tz_offset;          /* seconds east of UTC */
+	char key_id[40], user_id[40];
+	char *landing, *kb, *faq, *prices; /* JSON text or NULL */
+	long long tz_offset;               /* seconds east of UTC */
 	long long expires_ms;
 };
 
@@ -48,6 +49,7 @@ static unsigned slot_of(const char *id)
 static void entry_clear(struct entry *e)
 {
 	free(e->landing);
+	free(e->kb);
 	free(e->faq);
 	free(e->prices);
 	memset(e, 0, sizeof(*e));
@@ -59,6 +61,15 @@ void business_forget(const char *key_id)
 	struct entry *e = &cache[slot_of(key_id)];
 	if (strcmp(e->key_id, key_id) == 0)
 		entry_clear(e);
+	pthread_mutex_unlock(&mu);
+}
+
+void business_forget_user(const char *user_id)
+{
+	pthread_mutex_lock(&mu);
+	for (size_t i = 0; i < SLOTS; i++)
+		if (strcmp(cache[i].user_id, user_id) == 0)
+			entry_clear(&cache[i]);
 	pthread_mutex_unlock(&mu);
 }
 
@@ -99,6 +110,7 @@ static int fetch(cb_req *req, const char *key_id, const char *user_id, struct en
 	static const char *const knowledge =
 	    "(SELECT faq::text FROM chat_knowledge WHERE client_key_id = $2) AS faq, "
 	    "(SELECT prices::text FROM chat_knowledge WHERE client_key_id = $2) AS prices, "
+	    "(SELECT doc::text FROM chat_kb WHERE user_id = $1) AS kb, "
 	    "extract(epoch FROM (now() AT TIME ZONE $3) - (now() AT TIME ZONE 'UTC'))::bigint "
 	    "AS tz";
 	const char *sql;
@@ -117,6 +129,8 @@ static int fetch(cb_req *req, const char *key_id, const char *user_id, struct en
 	if (!r)
 		return CB_EDB;
 	snprintf(e->key_id, sizeof(e->key_id), "%s", key_id);
+	snprintf(e->user_id, sizeof(e->user_id), "%s", user_id);
+	e->kb = dup_or_null(cb_res_val(r, 0, "kb"));
 	e->landing = dup_or_null(cb_res_val(r, 0, "landing"));
 	e->faq = dup_or_null(cb_res_val(r, 0, "faq"));
 	e->prices = dup_or_null(cb_res_val(r, 0, "prices"));
@@ -146,17 +160,6 @@ static void parse_landing(cb_req *req, const char *text, struct business *b)
 	b->address = first_str(ci, "address", NULL);
 	b->locale = first_str(c, "locale", NULL);
 	b->primary_color = first_str(cb_json_get(c, "theme"), "primary_color", NULL);
-	hours_read(cb_json_get(ci, "hours") ? cb_json_get(ci, "hours") : cb_json_get(c, "hours"),
-	           &b->week);
-	if (cb_json_type(cb_json_get(c, "services")) == CB_JSON_ARRAY)
-		b->services = cb_json_get(c, "services");
-}
-
-static const cb_json *array_of(cb_req *req, const char *text)
-{
-	cb_json *v = text ? cb_json_parse(req, text, strlen(text), NULL, 0) : NULL;
-
-	return cb_json_type(v) == CB_JSON_ARRAY ? v : cb_json_new_array(req);
 }
 
 int business_load(cb_req *req, const char *key_id, const char *user_id, struct business *out)
@@ -171,6 +174,7 @@ int business_load(cb_req *req, const char *key_id, const char *user_id, struct b
 	hit = strcmp(cache[s].key_id, key_id) == 0 && cache[s].expires_ms > mono_ms();
 	if (hit) {
 		e.landing = cb_strdup(req, cache[s].landing);
+		e.kb = cb_strdup(req, cache[s].kb);
 		e.faq = cb_strdup(req, cache[s].faq);
 		e.prices = cb_strdup(req, cache[s].prices);
 		e.tz_offset = cache[s].tz_offset;
@@ -182,6 +186,7 @@ int business_load(cb_req *req, const char *key_id, const char *user_id, struct b
 		if (fetch(req, key_id, user_id, &fresh) != CB_OK)
 			return CB_EDB;
 		e.landing = cb_strdup(req, fresh.landing);
+		e.kb = cb_strdup(req, fresh.kb);
 		e.faq = cb_strdup(req, fresh.faq);
 		e.prices = cb_strdup(req, fresh.prices);
 		e.tz_offset = fresh.tz_offset;
@@ -191,10 +196,7 @@ int business_load(cb_req *req, const char *key_id, const char *user_id, struct b
 		pthread_mutex_unlock(&mu);
 	}
 	parse_landing(req, e.landing, out);
-	out->faq = array_of(req, e.faq);
-	out->prices = array_of(req, e.prices);
-	if (!out->services)
-		out->services = cb_json_new_array(req);
+	kb_apply(req, out, e.landing, e.kb, e.faq, e.prices);
 
 	long long t = (long long)time(NULL) + e.tz_offset;
 	long long days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
@@ -202,5 +204,6 @@ int business_load(cb_req *req, const char *key_id, const char *user_id, struct b
 	if (out->now.dow < 0)
 		out->now.dow += 7;
 	out->now.minute = (int)((t - days * 86400) / 60);
+	out->now.day = (long)days;
 	return CB_OK;
 }

@@ -59,6 +59,30 @@ int dl_distance(const char *a, size_t na, const char *b, size_t nb, int limit);
  * characters, 1 from 5, 2 from 9. */
 int edit_budget(size_t n);
 
+/* ---- textmatch.c: stems, stop words, similarity ---- */
+
+#define TERMS_MAX 64
+
+/* The content words of a text (stop words dropped), their Snowball stems in
+ * lang, and (pairs) adjacent words joined after them: tok[n..all). pos is
+ * each word's index among all the text's words. */
+struct terms {
+	size_t n, all;
+	char **tok, **stem;
+	int *pos;
+};
+void terms_of(cb_req *req, const char *text, const char *lang, int pairs, struct terms *out);
+/* How well message m covers phrase c: the mean over c's words of their best
+ * match in m (0..1). *used gets the message words that matched (bit = pos),
+ * *chars the matched length (specificity). Either may be NULL. */
+double terms_match(const struct terms *c, const struct terms *m, unsigned long long *used,
+                   double *chars);
+/* The best match (0..1) of phrase word tok (stem) among m's words. */
+double word_best(const struct terms *m, const char *tok, const char *stem);
+/* 1 when a and b are the same text once normalised. */
+int text_same(cb_req *req, const char *a, const char *b);
+void textmatch_free(void);
+
 /* ---- intents.c: what a visitor wants ---- */
 
 enum intent {
@@ -74,6 +98,8 @@ enum intent {
 	I_HUMAN,
 	I_THANKS,
 	I_BYE,
+	I_COMPLAINT, /* apologise, offer a callback */
+	I_BOT,       /* "am I talking to a bot?": honest, offer a human */
 	I_N
 };
 
@@ -95,6 +121,13 @@ struct analysis {
 	int service;      /* enum service, S_NONE when none named */
 	const char *lang; /* "de" or "en" */
 	int yes, no;      /* the message says yes / no */
+	int confidence;   /* the winning intent's score (0 = fallback) */
+	int model_intent; /* the trained classifier's intent and probability */
+	double model_p;
+	int from_model; /* 1 when the classifier (not a keyword) set intent */
+	/* the day asked about: 0 none, 1 relative (day_val days from today),
+	 * 2 weekday (day_val 0..6, Monday 0), 3 date (day_val = month*100+day) */
+	int day_kind, day_val;
 };
 
 /* Classifies message; locale ("de-DE", "en", NULL) decides the language when
@@ -102,6 +135,11 @@ struct analysis {
 void analyse(cb_req *req, const char *message, const char *locale, struct analysis *out);
 
 const char *intent_name(int intent);
+/* classify.c: the trained classifier's intent of text and its probability. */
+int classify(const char *text, double *prob);
+/* 1 when the (spelled, lower-case) word is one of the intent keywords: common
+ * words of questions ("geoeffnet", "kostet") weigh less in FAQ matching. */
+int is_intent_word(const char *spelled);
 /* Name of a service in lang, and its stable id ("tyres"). */
 const char *service_label(int service, const char *lang);
 const char *service_id(int service);
@@ -110,23 +148,39 @@ int service_of_text(cb_req *req, const char *text);
 
 /* ---- hours.c: opening hours ---- */
 
+#define DAY_RANGES 4
+
 struct week {
-	int closed[7];         /* 0 = Monday */
-	int open[7], close[7]; /* minutes of the day */
-	int known;             /* 1 when the business gave hours */
+	int nr[7];                                /* ranges on weekday d (0 = Monday); 0 = closed */
+	int ro[7][DAY_RANGES], rc[7][DAY_RANGES]; /* minutes of the day */
+	int known;                                /* 1 when the business gave hours */
+	const cb_json *holidays, *closures;       /* knowledge base; may be NULL */
 };
 
-/* Reads contact_info.hours (landing's normalised shape: weekday name ->
- * {"open":"08:00","close":"18:00"} or {"closed":true}). */
+/* Reads weekday name -> {"open","close"} | {"closed":true} | "08:00-18:00" |
+ * [ranges] (landing's shape and the knowledge base's weekly). */
 void hours_read(const cb_json *hours, struct week *w);
 
-/* Local time of the business now: ISO weekday 0..6 (Monday 0) and minute. */
+/* Local time of the business now: ISO weekday 0..6 (Monday 0), minute, and
+ * the local date as days since 1970-01-01. */
 struct localnow {
 	int dow, minute;
+	long day;
 };
 
-/* 1 when open at now; *next_dow / *next_min say when it next opens
- * (-1 when never). */
+/* What a calendar day holds: its ranges, and whether a holiday (label = its
+ * name) or a closure (note = the owner's note, may be NULL) decides it. */
+struct dayhours {
+	int n, o[DAY_RANGES], c[DAY_RANGES];
+	int special; /* 0 weekly, 1 holiday, 2 closure / special hours */
+	const char *label, *note;
+};
+void hours_on(const struct week *w, long day, struct dayhours *out);
+int day_dow(long day);
+void ranges_text(char *buf, size_t size, int n, const int *o, const int *c, const char *sep);
+
+/* 1 when open at now (not inside a break); *next_dow / *next_min say when it
+ * next opens within two weeks (-1 when not). */
 int hours_open_now(const struct week *w, struct localnow now, int *next_dow, int *next_min);
 
 /* "Mo–Fr 08:00–18:00, Sa 09:00–13:00" in lang, in req's arena. */
@@ -140,9 +194,12 @@ struct business {
 	const char *name, *description, *phone, *email, *address;
 	const char *primary_color, *locale;
 	struct week week;
-	const cb_json *services; /* array of {name, price, description} */
-	const cb_json *faq;      /* array of {q, a} */
-	const cb_json *prices;   /* array of {service, price, note} */
+	/* {name, category?, synonyms[], price_kind fixed|from|on_request|text,
+	 * price? (number), price_text? (the key's override, as given), note?} */
+	const cb_json *services;
+	const cb_json *faq;    /* {question{de?,en?}, answer{de?,en?}, phrasings[{text,lang}]} */
+	const cb_json *prices; /* empty: the key's prices are merged into services */
+	const cb_json *greeting, *quick_replies; /* {de?, en?} or NULL */
 	struct localnow now;
 };
 
@@ -151,8 +208,36 @@ struct business {
  * knowledge), from a short in-memory cache. CB_OK or CB_EDB. */
 int business_load(cb_req *req, const char *key_id, const char *user_id, struct business *out);
 
-/* Drops the cached data of key_id (after a knowledge change). */
+/* Drops the cached data of key_id (after a knowledge change), or of every key
+ * of user_id (after a knowledge-base change). */
 void business_forget(const char *key_id);
+void business_forget_user(const char *user_id);
+
+/* ---- kb_view.c, kb_check.c, kb_api.c, fallbacks.c: the knowledge base ---- */
+
+#define KB_PHRASINGS_MAX 30
+
+/* The knowledge base a landing page implies ({hours:{weekly}, services}). */
+cb_json *kb_from_landing(cb_req *req, const char *landing);
+/* Fills b's hours, services, faq, greeting and quick replies from the landing
+ * page, the owner's knowledge base and the key's override (JSON texts, each
+ * may be NULL). */
+void kb_apply(cb_req *req, struct business *b, const char *landing, const char *kb, const char *faq,
+              const char *prices);
+/* The cleaned sections of a PUT body; problems recorded in c. */
+cb_json *kb_check(cb_req *req, cb_check *c, const cb_json *body);
+cb_json *kb_check_phrasing(cb_req *req, cb_check *c, const cb_json *e, const char *path);
+/* "HH:MM" -> minutes, "YYYY-MM-DD" -> days since 1970-01-01; -1 when not. */
+int kb_hhmm(const char *s);
+long kb_date(const char *s);
+long days_from_civil(int y, int m, int d);
+void civil_from_days(long z, int *y, int *m, int *d);
+
+int h_kb_get(cb_req *req);
+int h_kb_put(cb_req *req);
+int h_kb_phrasing_add(cb_req *req);
+int h_kb_phrasing_del(cb_req *req);
+int h_kb_fallbacks(cb_req *req);
 void business_cache_free(void);
 
 /* ---- replies.c: the built-in engine ---- */
@@ -160,11 +245,28 @@ void business_cache_free(void);
 struct reply {
 	const char *text;
 	cb_json *suggestions; /* array of strings */
+	int faq;              /* 1 when an FAQ entry answered */
 };
 
 /* The answer to a message analysed as a, from b. */
 void reply_build(cb_req *req, const struct analysis *a, const struct business *b,
                  const char *message, struct reply *out);
+
+/* answers.c: the services msg names (at most max, most specific first, one
+ * per mention), a service's price in lang (NULL: none may be stated), its
+ * sentence, the price list, the FAQ answer msg asks for (over a confident
+ * intent only when very close), and the hours of the day asked. */
+size_t services_named(cb_req *req, const struct business *b, const char *msg, const char *lang,
+                      int builtin, const cb_json **out, size_t max);
+const char *price_phrase(cb_req *req, const cb_json *service, const char *lang);
+const char *service_price_sentence(cb_req *req, const cb_json *service, const char *lang);
+char *price_list(cb_req *req, const struct business *b, const char *lang);
+/* 1 when msg asks for prices in general (no specific thing named). */
+int asks_price_list(cb_req *req, const char *msg);
+const char *faq_match(cb_req *req, const struct business *b, const char *msg, const char *lang,
+                      int confident);
+char *day_hours_reply(cb_req *req, const struct business *b, const struct analysis *a,
+                      const char *lang);
 
 /* Quick replies fitting intent in lang. */
 cb_json *suggestions_for(cb_req *req, int intent, const char *lang);
@@ -181,6 +283,10 @@ enum lead_step { L_NONE, L_NAME, L_CONTACT, L_VEHICLE, L_SERVICE, L_DAY, L_DONE 
 int lead_step(cb_req *req, cb_json *ctx, const struct analysis *a, const struct business *b,
               const char *message, const char *key_id, const char *user_id,
               const char **conversation_id, struct reply *out);
+
+/* The flow's pending question ("Zurück zu Ihrer Anfrage: …") when a lead
+ * flow waits in ctx, else NULL. */
+const char *lead_pending(cb_req *req, const cb_json *ctx, const char *lang);
 
 /* Stores the finished lead of ctx for conversation_id (after the
  * conversation exists). CB_OK or CB_EDB. */

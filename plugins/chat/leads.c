@@ -217,6 +217,9 @@ static const char *ask(cb_req *req, int step, const char *lang, const char *kind
 		return T("Welche Leistung brauchen Sie (z. B. Inspektion, Reifenwechsel, HU/AU)?",
 		         "Which service do you need (e.g. inspection, tyre change, MOT)?");
 	default:
+		if (kind && strcmp(kind, "callback") == 0)
+			return T("An welchem Tag passt Ihnen der Rückruf (Wochentag oder Datum)?",
+			         "Which day suits you for the call (a weekday or a date)?");
 		return T("Welcher Tag passt Ihnen am besten (Wochentag oder Datum)?",
 		         "Which day suits you best (a weekday or a date)?");
 	}
@@ -263,10 +266,83 @@ static const char *day_display(cb_req *req, const char *day, const char *lang)
 	return day;
 }
 
+/* A canonical day word of day_of as an ISO date from the business's today
+ * (a weekday: its next occurrence after today); an ISO date stays. */
+static const char *day_iso(cb_req *req, const char *day, const struct business *b)
+{
+	static const char *const ids[] = {"monday", "tuesday",  "wednesday", "thursday",
+	                                  "friday", "saturday", "sunday"};
+	long d = -1;
+	int y, m, dd;
+
+	for (int k = 0; k < 7; k++)
+		if (strcmp(day, ids[k]) == 0)
+			d = b->now.day + ((k - b->now.dow + 6) % 7) + 1;
+	if (strcmp(day, "today") == 0)
+		d = b->now.day;
+	else if (strcmp(day, "tomorrow") == 0)
+		d = b->now.day + 1;
+	else if (strcmp(day, "day after tomorrow") == 0)
+		d = b->now.day + 2;
+	if (d < 0)
+		return day;
+	civil_from_days(d, &y, &m, &dd);
+	return cb_sprintf(req, "%04d-%02d-%02d", y, m, dd);
+}
+
+/* A question typed in the middle of the flow ("Was kostet das?" at the name
+ * step): answered as such, not stored as the answer to the step. */
+static int interrupts(const struct analysis *a, const char *msg, int step)
+{
+	if (step == L_CONTACT)
+		return 0; /* a phone number or e-mail is checked strictly anyway */
+	if (a->intent == I_COMPLAINT || a->intent == I_BOT)
+		return 1;
+	int question = a->intent == I_HOURS || a->intent == I_PRICE || a->intent == I_LOCATION ||
+	               a->intent == I_CONTACT || a->intent == I_SERVICES;
+	if (step == L_DAY && a->intent == I_HOURS && !strchr(msg, '?'))
+		return 0; /* "am Samstag" is a day, not a question */
+	return question && (strchr(msg, '?') || a->confidence >= 4);
+}
+
+const char *lead_pending(cb_req *req, const cb_json *ctx, const char *lang)
+{
+	const cb_json *lead = cb_json_get(ctx, "lead");
+	long long step = 0;
+
+	if (cb_json_int(cb_json_get(lead, "step"), &step) != CB_OK || step <= L_NONE ||
+	    step >= L_DONE)
+		return NULL;
+	if (cb_json_get_str(lead, "lang"))
+		lang = cb_json_get_str(lead, "lang");
+	return cb_sprintf(req, "%s %s", T("Zurück zu Ihrer Anfrage:", "Back to your request:"),
+	                  ask(req, (int)step, lang, cb_json_get_str(lead, "kind")));
+}
+
+/* "Donnerstag (10.12.2026)" for a weekday or a relative day, else the date. */
+static const char *day_label(cb_req *req, const cb_json *lead, const char *lang)
+{
+	const char *w = cb_json_get_str(lead, "day_word"), *iso = cb_json_get_str(lead, "day");
+	int y, m, d;
+
+	if (!iso || sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return iso ? iso : "";
+	const char *date = strcmp(lang, "en") == 0 ? cb_sprintf(req, "%04d-%02d-%02d", y, m, d)
+	                                           : cb_sprintf(req, "%02d.%02d.%04d", d, m, y);
+	if (!w || strcmp(w, iso) == 0)
+		return date;
+	return cb_sprintf(req, "%s (%s)", day_display(req, w, lang), date);
+}
+
 static int next_step(const cb_json *lead, int step)
 {
+	int callback =
+	    cb_json_get_str(lead, "kind") && !strcmp(cb_json_get_str(lead, "kind"), "callback");
+
 	step++;
-	if (step == L_SERVICE && cb_json_get_str(lead, "service"))
+	if (step == L_VEHICLE && callback)
+		step++; /* a callback needs a name, a number and a day */
+	if (step == L_SERVICE && (callback || cb_json_get_str(lead, "service")))
 		step++;
 	return step;
 }
@@ -288,7 +364,6 @@ int lead_step(cb_req *req, cb_json *ctx, const struct analysis *a, const struct 
 	long long step = 0;
 	const char *v = NULL;
 
-	(void)b;
 	(void)key_id;
 	(void)user_id;
 	(void)conversation_id;
@@ -308,8 +383,8 @@ int lead_step(cb_req *req, cb_json *ctx, const struct analysis *a, const struct 
 		out->suggestions = stop_words(req, lang);
 		return 1;
 	}
-	if (a->intent == I_EMERGENCY)
-		return 0; /* answered as an emergency; the flow waits */
+	if (a->intent == I_EMERGENCY || interrupts(a, message, (int)step))
+		return 0; /* answered as such; the flow waits and asks again */
 	if (cancelled(req, message)) {
 		cb_json_del(ctx, "lead");
 		out->text =
@@ -341,8 +416,10 @@ int lead_step(cb_req *req, cb_json *ctx, const struct analysis *a, const struct 
 		break;
 	default:
 		v = day_of(req, message);
-		if (v)
-			cb_json_set_str(lead, "day", v);
+		if (v) {
+			cb_json_set_str(lead, "day_word", v);
+			cb_json_set_str(lead, "day", day_iso(req, v, b));
+		}
 		break;
 	}
 	out->suggestions = stop_words(req, lang);
@@ -356,14 +433,16 @@ int lead_step(cb_req *req, cb_json *ctx, const struct analysis *a, const struct 
 		out->text = ask(req, (int)step, lang, cb_json_get_str(lead, "kind"));
 		return 1;
 	}
-	out->text = cb_sprintf(
-	    req,
-	    T("Danke, %s! Ihre Anfrage (%s, %s) ist bei uns eingegangen. Wir "
-	      "melden uns unter %s.",
-	      "Thank you, %s! We have your request (%s, %s) and will get back to "
-	      "you at %s."),
-	    cb_json_get_str(lead, "name"), cb_json_get_str(lead, "service"),
-	    day_display(req, cb_json_get_str(lead, "day"), lang), cb_json_get_str(lead, "contact"));
+	out->text =
+	    cb_sprintf(req,
+	               T("Danke, %s! Ihre Anfrage (%s, %s) ist bei uns eingegangen. Wir "
+	                 "melden uns unter %s.",
+	                 "Thank you, %s! We have your request (%s, %s) and will get back to "
+	                 "you at %s."),
+	               cb_json_get_str(lead, "name"),
+	               cb_json_get_str(lead, "service") ? cb_json_get_str(lead, "service")
+	                                                : T("Rückruf", "callback"),
+	               day_label(req, lead, lang), cb_json_get_str(lead, "contact"));
 	out->suggestions = suggestions_for(req, I_THANKS, lang);
 	return 1;
 }

@@ -52,26 +52,27 @@ static const char *prompt(cb_req *req, const struct business *b, const char *lan
 		add(&s, "Opening hours: ", hours_text(req, &b->week, "en"));
 	for (size_t i = 0; i < cb_json_len(b->services); i++) {
 		const cb_json *v = cb_json_at(b->services, i);
-		const char *price = cb_json_get_str(v, "price");
-		if (cb_json_get_str(v, "name"))
-			add(&s, "Service: ",
-			    cb_sprintf(req, "%s%s%s%s", cb_json_get_str(v, "name"),
-			               price ? " (price: " : "", price ? price : "",
-			               price ? ")" : ""));
-	}
-	for (size_t i = 0; i < cb_json_len(b->prices); i++) {
-		const cb_json *v = cb_json_at(b->prices, i);
-		if (cb_json_get_str(v, "service") && cb_json_get_str(v, "price"))
-			add(&s, "Price: ",
-			    cb_sprintf(req, "%s: %s", cb_json_get_str(v, "service"),
-			               cb_json_get_str(v, "price")));
+		const char *name = cb_json_get_str(v, "name"), *price = price_phrase(req, v, "en");
+		if (!name)
+			continue;
+		add(&s, "Service: ", name);
+		if (price)
+			add(&s, "Price: ", cb_sprintf(req, "%s: %s", name, price));
+		else if (cb_json_get_str(v, "price_kind") &&
+		         !strcmp(cb_json_get_str(v, "price_kind"), "on_request"))
+			add(&s,
+			    "Price: ", cb_sprintf(req, "%s: on request (state no price)", name));
 	}
 	for (size_t i = 0; i < cb_json_len(b->faq); i++) {
 		const cb_json *v = cb_json_at(b->faq, i);
-		if (cb_json_get_str(v, "q") && cb_json_get_str(v, "a"))
-			add(&s, "FAQ: ",
-			    cb_sprintf(req, "Q: %s A: %s", cb_json_get_str(v, "q"),
-			               cb_json_get_str(v, "a")));
+		const cb_json *q = cb_json_get(v, "question"), *a = cb_json_get(v, "answer");
+		const char *qs =
+		    cb_json_get_str(q, "en") ? cb_json_get_str(q, "en") : cb_json_get_str(q, "de");
+		const char *as = cb_json_get_str(a, lang)   ? cb_json_get_str(a, lang)
+		                 : cb_json_get_str(a, "en") ? cb_json_get_str(a, "en")
+		                                            : cb_json_get_str(a, "de");
+		if (qs && as)
+			add(&s, "FAQ: ", cb_sprintf(req, "Q: %s A: %s", qs, as));
 	}
 	return cb_strndup(req, s.b, s.n);
 }

@@ -103,6 +103,14 @@ static int chat_init(cb_plugin *p)
 	     0},
 	    {"GET", "/api/v1/leads", CB_AUTH_BEARER, "read:own_keys", h_leads, 0},
 	    {"PATCH", "/api/v1/leads/{id}", CB_AUTH_BEARER, NULL, h_lead_patch, 0},
+	    {"GET", "/api/v1/knowledge", CB_AUTH_BEARER, "read:own_keys", h_kb_get, 0},
+	    {"PUT", "/api/v1/knowledge", CB_AUTH_BEARER, NULL, h_kb_put, 262144},
+	    {"GET", "/api/v1/knowledge/fallbacks", CB_AUTH_BEARER, "read:own_keys", h_kb_fallbacks,
+	     0},
+	    {"POST", "/api/v1/knowledge/faq/{faq_id}/phrasings", CB_AUTH_BEARER, NULL,
+	     h_kb_phrasing_add, 16384},
+	    {"DELETE", "/api/v1/knowledge/faq/{faq_id}/phrasings/{index}", CB_AUTH_BEARER, NULL,
+	     h_kb_phrasing_del, 0},
 	};
 	int rc = read_settings(p);
 
@@ -132,6 +140,7 @@ static void chat_fini(void)
 {
 	widgetjs_free();
 	business_cache_free();
+	textmatch_free();
 }
 
 CB_PLUGIN("chat", "1.0.0", CB_DEPS("auth", "keys"), chat_init, chat_fini)

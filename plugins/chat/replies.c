@@ -68,132 +68,6 @@ cb_json *suggestions_for(cb_req *req, int intent, const char *lang)
 	return s;
 }
 
-/* 1 when the normalised name (base form) appears in the normalised message. */
-static int names_in(cb_req *req, const char *name, const char *msg_base)
-{
-	char *a, *b;
-	size_t n;
-
-	if (!name || !*name)
-		return 0;
-	norm_forms(req, name, &a, &b);
-	while (*b == ' ')
-		b++;
-	n = strlen(b);
-	while (n && b[n - 1] == ' ')
-		b[--n] = '\0';
-	if (n < 3)
-		return 0;
-	const char *hit = strstr(msg_base, b);
-	return hit && (hit == msg_base || hit[-1] == ' ') && (hit[n] == ' ' || hit[n] == '\0');
-}
-
-/* The owner's price of the service the message names: {service, price, note}
- * from the key's price list or {name, price} from the landing page. */
-static int find_price(cb_req *req, const struct business *b, int service, const char *msg,
-                      const char **what, const char **price, const char **note)
-{
-	char *ma, *mb;
-
-	norm_forms(req, msg, &ma, &mb);
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < cb_json_len(b->prices); i++) {
-			const cb_json *p = cb_json_at(b->prices, i);
-			const char *name = cb_json_get_str(p, "service");
-			if (!cb_json_get_str(p, "price") || !*cb_json_get_str(p, "price"))
-				continue;
-			if (pass == 0 ? names_in(req, name, mb)
-			              : service && service_of_text(req, name) == service) {
-				*what = name;
-				*price = cb_json_get_str(p, "price");
-				*note = cb_json_get_str(p, "note");
-				return 1;
-			}
-		}
-		for (size_t i = 0; i < cb_json_len(b->services); i++) {
-			const cb_json *s = cb_json_at(b->services, i);
-			const char *name = cb_json_get_str(s, "name");
-			if (!cb_json_get_str(s, "price") || !*cb_json_get_str(s, "price"))
-				continue;
-			if (pass == 0 ? names_in(req, name, mb)
-			              : service && service_of_text(req, name) == service) {
-				*what = name;
-				*price = cb_json_get_str(s, "price");
-				*note = NULL;
-				return 1;
-			}
-		}
-	}
-	return 0;
-}
-
-/* 1 when the business lists the service (by category or name). */
-static int offers(cb_req *req, const struct business *b, int service, const char **name)
-{
-	for (size_t i = 0; i < cb_json_len(b->services); i++) {
-		const char *n = cb_json_get_str(cb_json_at(b->services, i), "name");
-		if (n && service_of_text(req, n) == service) {
-			*name = n;
-			return 1;
-		}
-	}
-	for (size_t i = 0; i < cb_json_len(b->prices); i++) {
-		const char *n = cb_json_get_str(cb_json_at(b->prices, i), "service");
-		if (n && service_of_text(req, n) == service) {
-			*name = n;
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* An FAQ answer whose question shares most of its words with the message. */
-static const char *faq_answer(cb_req *req, const struct business *b, const char *msg)
-{
-	char *ma, *mb, *mt[64];
-	size_t mn;
-	const char *best = NULL;
-	int best_score = 0;
-
-	if (cb_json_len(b->faq) == 0)
-		return NULL;
-	norm_forms(req, msg, &ma, &mb);
-	mn = tokenise(mb, mt, 64);
-	for (size_t i = 0; i < cb_json_len(b->faq); i++) {
-		const cb_json *f = cb_json_at(b->faq, i);
-		const char *q = cb_json_get_str(f, "q");
-		char *qa, *qb, *qt[32];
-		size_t qn, content = 0, hits = 0;
-		if (!q || !cb_json_get_str(f, "a"))
-			continue;
-		norm_forms(req, q, &qa, &qb);
-		qn = tokenise(qb, qt, 32);
-		for (size_t k = 0; k < qn; k++) {
-			size_t ql = strlen(qt[k]);
-			if (ql < 4) /* short words say little */
-				continue;
-			content++;
-			for (size_t j = 0; j < mn; j++) {
-				int bud = edit_budget(ql);
-				if (dl_distance(qt[k], ql, mt[j], strlen(mt[j]), bud) <= bud) {
-					hits++;
-					break;
-				}
-			}
-		}
-		/* at least two thirds of the question's words, and two of them
-		 * unless the question has only one */
-		if (content && hits * 3 >= content * 2 && (hits >= 2 || content == 1)) {
-			int sc = (int)(hits * 100 / content);
-			if (sc > best_score) {
-				best_score = sc;
-				best = cb_json_get_str(f, "a");
-			}
-		}
-	}
-	return best;
-}
-
 static const char *biz_name(const struct business *b, const char *lang)
 {
 	return b->name && *b->name ? b->name : T("unserer Werkstatt", "our workshop");
@@ -205,11 +79,12 @@ static const char *callback_offer(const char *lang)
 	         "Shall someone from our team call you back?");
 }
 
-static char *hours_reply(cb_req *req, const struct business *b, const char *lang)
+static char *hours_reply(cb_req *req, const struct analysis *a, const struct business *b,
+                         const char *lang)
 {
 	int nd, nm;
 	int open = hours_open_now(&b->week, b->now, &nd, &nm);
-	char *when;
+	char *when, *day;
 
 	if (!b->week.known)
 		return cb_sprintf(
@@ -225,7 +100,7 @@ static char *hours_reply(cb_req *req, const struct business *b, const char *lang
 		                  T("Gerade haben wir geöffnet.", "We are open right now."));
 	else if (nd < 0)
 		when = cb_strdup(req, "");
-	else if (nd == b->now.dow)
+	else if (nd == b->now.dow && nm > b->now.minute)
 		when = cb_sprintf(req,
 		                  T("Gerade ist geschlossen – wir öffnen heute um %02d:%02d.",
 		                    "We are closed right now and open today at %02d:%02d."),
@@ -236,29 +111,54 @@ static char *hours_reply(cb_req *req, const struct business *b, const char *lang
 		               T("Gerade ist geschlossen – wir öffnen wieder am %s um %02d:%02d.",
 		                 "We are closed right now and open again on %s at %02d:%02d."),
 		               day_name(nd, lang), nm / 60, nm % 60);
+	day = a->day_kind && !(a->day_kind == 1 && a->day_val == 0 && a->confidence < 0)
+	          ? day_hours_reply(req, b, a, lang)
+	          : NULL;
+	if (day && a->day_kind == 1 && a->day_val == 0)
+		return cb_sprintf(req, "%s %s", day, when);
+	if (day)
+		return day;
 	return cb_sprintf(req, "%s %s. %s", T("Unsere Öffnungszeiten:", "Our opening hours:"),
 	                  hours_text(req, &b->week, lang), when);
 }
 
+#define NAMED_MAX 3
+
 static char *price_reply(cb_req *req, const struct analysis *a, const struct business *b,
                          const char *msg, const char *lang)
 {
-	const char *what, *price, *note;
+	const cb_json *named[NAMED_MAX];
+	size_t n = services_named(req, b, msg, lang, a->service, named, NAMED_MAX);
 
-	if (find_price(req, b, a->service, msg, &what, &price, &note))
-		return cb_sprintf(req,
-		                  T("%s kostet bei uns %s%s%s%s. Möchten Sie einen Termin?",
-		                    "%s costs %s%s%s%s with us. Would you like an appointment?"),
-		                  what, price, note && *note ? " (" : "", note && *note ? note : "",
-		                  note && *note ? ")" : "");
+	if (n) {
+		char *out = cb_strdup(req, "");
+		int ask_callback = 0;
+		for (size_t i = 0; i < n; i++) {
+			out = cb_sprintf(req, "%s%s%s", out, i ? " " : "",
+			                 service_price_sentence(req, named[i], lang));
+			ask_callback |= !price_phrase(req, named[i], lang);
+		}
+		return cb_sprintf(req, "%s %s", out,
+		                  ask_callback ? callback_offer(lang)
+		                               : T("Möchten Sie einen Termin?",
+		                                   "Would you like an appointment?"));
+	}
 	if (a->service)
-		return cb_sprintf(
-		    req,
-		    T("Einen festen Preis für %s kann ich Ihnen hier leider nicht "
-		      "nennen – das hängt vom Fahrzeug ab. %s",
-		      "I can't give you a fixed price for %s here – it depends on the "
-		      "vehicle. %s"),
-		    service_label(a->service, lang), callback_offer(lang));
+		return cb_sprintf(req,
+		                  T("Einen Preis für %s habe ich nicht vorliegen. %s",
+		                    "I don't have a price for %s. %s"),
+		                  service_label(a->service, lang), callback_offer(lang));
+	char *list = asks_price_list(req, msg) ? price_list(req, b, lang) : NULL;
+	if (!list && cb_json_len(b->services))
+		return cb_sprintf(req, "%s %s",
+		                  T("Dafür habe ich leider keinen Preis vorliegen.",
+		                    "I'm afraid I don't have a price for that."),
+		                  callback_offer(lang));
+	if (list)
+		return cb_sprintf(req,
+		                  T("Unsere Preise: %s. Wozu möchten Sie mehr wissen?",
+		                    "Our prices: %s. What would you like to know more about?"),
+		                  list);
 	return cb_sprintf(req, "%s %s",
 	                  T("Für welche Leistung möchten Sie einen Preis wissen? Einen Preis, der "
 	                    "mir nicht vorliegt, nenne ich nicht –",
@@ -271,18 +171,24 @@ static char *price_reply(cb_req *req, const struct analysis *a, const struct bus
 static char *services_reply(cb_req *req, const struct analysis *a, const struct business *b,
                             const char *msg, const char *lang)
 {
-	const char *name, *what, *price, *note;
+	const cb_json *named[NAMED_MAX];
+	size_t n = services_named(req, b, msg, lang, a->service, named, NAMED_MAX);
 
-	if (a->service && offers(req, b, a->service, &name)) {
-		if (find_price(req, b, a->service, msg, &what, &price, &note))
-			return cb_sprintf(req,
-			                  T("Ja, %s bieten wir an (%s). Möchten Sie einen Termin?",
-			                    "Yes, we do %s (%s). Would you like an appointment?"),
-			                  name, price);
-		return cb_sprintf(req,
-		                  T("Ja, %s bieten wir an. Möchten Sie einen Termin?",
-		                    "Yes, we offer %s. Would you like an appointment?"),
-		                  name);
+	if (n) {
+		char *out = cb_strdup(req, "");
+		for (size_t i = 0; i < n; i++) {
+			const char *p = price_phrase(req, named[i], lang);
+			const char *name = cb_json_get_str(named[i], "name");
+			out = cb_sprintf(
+			    req, "%s%s%s", out, i ? " " : "",
+			    p ? cb_sprintf(req,
+			                   T("Ja, %s bieten wir an (%s).", "Yes, we do %s (%s)."),
+			                   name, p)
+			      : cb_sprintf(req, T("Ja, %s bieten wir an.", "Yes, we offer %s."),
+			                   name));
+		}
+		return cb_sprintf(req, "%s %s", out,
+		                  T("Möchten Sie einen Termin?", "Would you like an appointment?"));
 	}
 	if (a->service && cb_json_len(b->services) == 0)
 		return cb_sprintf(
@@ -308,9 +214,9 @@ static char *services_reply(cb_req *req, const struct analysis *a, const struct 
 	size_t len = 0;
 	list[0] = '\0';
 	for (size_t i = 0; i < cb_json_len(b->services) && i < 12; i++) {
-		const char *n = cb_json_get_str(cb_json_at(b->services, i), "name");
+		const char *nm = cb_json_get_str(cb_json_at(b->services, i), "name");
 		int k =
-		    n ? snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", n) : 0;
+		    nm ? snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "", nm) : 0;
 		if (k > 0 && (size_t)k < sizeof(list) - len)
 			len += (size_t)k;
 	}
@@ -372,15 +278,21 @@ void reply_build(cb_req *req, const struct analysis *a, const struct business *b
 	const char *faq = NULL;
 
 	if (a->intent != I_EMERGENCY && a->intent != I_GREETING && a->intent != I_THANKS &&
-	    a->intent != I_BYE)
-		faq = faq_answer(req, b, message);
+	    a->intent != I_BYE && a->intent != I_COMPLAINT && a->intent != I_BOT)
+		faq =
+		    faq_match(req, b, message, lang, a->intent != I_FALLBACK && a->confidence >= 3);
 	out->suggestions = suggestions_for(req, a->intent, lang);
+	out->faq = faq != NULL;
 	if (faq) {
 		out->text = faq;
 		return;
 	}
 	switch (a->intent) {
 	case I_GREETING:
+		if (cb_json_get_str(b->greeting, lang) && *cb_json_get_str(b->greeting, lang)) {
+			out->text = cb_json_get_str(b->greeting, lang);
+			break;
+		}
 		out->text = cb_sprintf(req,
 		                       T("Hallo und willkommen bei %s! Ich helfe bei Fragen zu "
 		                         "Öffnungszeiten, Preisen, Leistungen und Terminen.",
@@ -389,7 +301,7 @@ void reply_build(cb_req *req, const struct analysis *a, const struct business *b
 		                       biz_name(b, lang));
 		break;
 	case I_HOURS:
-		out->text = hours_reply(req, b, lang);
+		out->text = hours_reply(req, a, b, lang);
 		break;
 	case I_PRICE:
 		out->text = price_reply(req, a, b, message, lang);
@@ -405,6 +317,26 @@ void reply_build(cb_req *req, const struct analysis *a, const struct business *b
 		break;
 	case I_EMERGENCY:
 		out->text = emergency_reply(req, b, lang);
+		break;
+	case I_COMPLAINT:
+		out->text = cb_sprintf(
+		    req, "%s %s",
+		    T("Das tut mir leid – danke, dass Sie es uns sagen. Damit sich jemand aus dem "
+		      "Team persönlich darum kümmert:",
+		      "I'm sorry about that – thank you for telling us. So that someone from the "
+		      "team can look into it personally:"),
+		    callback_offer(lang));
+		break;
+	case I_BOT:
+		out->text = cb_sprintf(
+		    req, "%s %s %s %s",
+		    T("Ich bin der digitale Assistent von", "I'm the digital assistant of"),
+		    biz_name(b, lang), T("– kein Mensch.", "– not a person."),
+		    T("Wenn Sie lieber mit jemandem aus dem Team sprechen, ruft man Sie gern "
+		      "zurück "
+		      "– soll ich das veranlassen?",
+		      "If you'd rather talk to someone from the team, they will gladly call you "
+		      "back – shall I arrange that?"));
 		break;
 	case I_THANKS:
 		out->text = T("Gern geschehen! Kann ich sonst noch etwas für Sie tun?",

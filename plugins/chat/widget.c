@@ -130,6 +130,11 @@ static void answer(cb_req *req, cb_json *ctx, const struct chat_in *in, const st
 	/* a reply inside a lead flow keeps the flow's language */
 	if (in_flow && cb_json_get_str(cb_json_get(ctx, "lead"), "lang"))
 		a.lang = cb_json_get_str(cb_json_get(ctx, "lead"), "lang");
+	/* the owner's FAQ before a guess of the classifier */
+	if (a.from_model && !in_flow && faq_match(req, b, in->message, a.lang, 0)) {
+		a.intent = I_FALLBACK;
+		a.from_model = 0;
+	}
 	*intent_out = intent_name(a.intent);
 	*lang_out = a.lang;
 	*source = "builtin";
@@ -145,10 +150,19 @@ static void answer(cb_req *req, cb_json *ctx, const struct chat_in *in, const st
 			rep->text = t;
 			rep->suggestions = suggestions_for(req, a.intent, a.lang);
 			*source = "llm";
+			if (lead_pending(req, ctx, a.lang))
+				rep->text =
+				    cb_sprintf(req, "%s\n\n%s", t, lead_pending(req, ctx, a.lang));
 			return;
 		}
 	}
 	reply_build(req, &a, b, in->message, rep);
+	if (rep->faq)
+		*intent_out = "faq"; /* answered: not a fallback turn */
+	/* an interrupted lead flow asks its pending question again */
+	const char *pending = lead_pending(req, ctx, a.lang);
+	if (pending)
+		rep->text = cb_sprintf(req, "%s\n\n%s", rep->text, pending);
 }
 
 static int persist(cb_req *req, cb_json *ctx, const struct chat_in *in, const struct reply *rep,
@@ -192,7 +206,7 @@ int h_widget_chat(cb_req *req)
 	cb_json *body, *ctx, *out;
 	struct chat_in in;
 	struct business b;
-	struct reply rep = {NULL, NULL};
+	struct reply rep = {NULL, NULL, 0};
 	const char *key_id = cb_req_get(req, "key.id");
 	const char *intent, *lang, *source, *conv_id = NULL;
 	cb_redis_pipe *p;

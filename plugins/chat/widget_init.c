@@ -141,6 +141,11 @@ static const char *locale_of(cb_req *req, const cb_json *body, const struct busi
 	return l && strncasecmp(l, "en", 2) == 0 ? "en" : "de";
 }
 
+static const cb_json *cfg_in_request(const cb_json *body)
+{
+	return cb_json_get(body, "config");
+}
+
 static cb_json *business_json(cb_req *req, const struct business *b, const char *lang)
 {
 	cb_json *o = cb_json_new_object(req);
@@ -247,14 +252,21 @@ int h_widget_init(cb_req *req)
 		cb_json_set_str(conf, "next_open", cb_json_get_str(next, "text"));
 	else
 		cb_json_set_null(conf, "next_open");
-	cb_json_set(conf, "suggestions", suggestions_for(req, I_GREETING, lang));
+	/* the owner's greeting and quick replies (knowledge base) when set */
+	const char *greet = cb_json_get_str(b.greeting, lang);
+	if (greet && *greet && !cb_json_get(cfg_in_request(body), "greeting_message"))
+		cb_json_set_str(conf, "greeting_message", greet);
+	cb_json *sugg = cb_json_get(b.quick_replies, lang);
+	if (cb_json_type(sugg) != CB_JSON_ARRAY || cb_json_len(sugg) == 0)
+		sugg = suggestions_for(req, I_GREETING, lang);
+	cb_json_set(conf, "suggestions", sugg);
 
 	cb_json_set_str(out, "session_id", sid);
 	cb_json_set_bool(out, "resumed", resumed);
 	cb_json_set(out, "config", conf);
 	cb_json_set(out, "strings", str);
 	cb_json_set(out, "business", biz);
-	cb_json_set(out, "suggestions", suggestions_for(req, I_GREETING, lang));
+	cb_json_set(out, "suggestions", sugg);
 	cb_json_set_str(out, "environment", cb_req_get(req, "key.environment"));
 	return cb_reply_json(req, 200, out);
 }
