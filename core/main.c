@@ -32,6 +32,7 @@ static void release_all(void)
 {
 	router_free_all();
 	registry_free();
+	perm_free();
 	plugins_free();
 	conf_free(core.conf);
 	core.conf = NULL;

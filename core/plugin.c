@@ -388,6 +388,9 @@ int plugins_load(char *err, size_t n)
 				  r->label, policy_name(r->auth));
 			return -1;
 		}
+	if (perm_check_routes(err, n) != CB_OK)
+		return -1;
+	router_warn_shadows();
 	return 0;
 }
 

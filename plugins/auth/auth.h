@@ -88,14 +88,20 @@ int session_revoke_user(cb_req *req, const char *user_id);
 
 /* ---- rbac.c ---- */
 
-/* JSON array of the permissions of tier (and role "admin": "*:*"). */
+/* JSON array of the permissions tier grants (declared by the enabled
+ * plugins); ["*:*"] for role "admin". */
 cb_json *rbac_permissions(cb_req *req, const char *tier, const char *role);
 
 /* 1 when a user of tier and role holds permission (NULL: any user). */
 int rbac_allows(const char *tier, const char *role, const char *permission);
 
-/* 1 when granted (e.g. "*:own_keys") covers wanted ("read:own_keys"). */
-int rbac_match(const char *granted, const char *wanted);
+/* Declares the operator-only permissions (admin:users, admin:system). */
+int rbac_declare(cb_plugin *p);
+
+/* ---- users_service.c ---- */
+
+/* Publishes users.v1 (carbot/services/users_api.h). */
+int users_service_provide(cb_plugin *p);
 
 /* ---- users.c ---- */
 

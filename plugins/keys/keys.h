@@ -11,7 +11,7 @@
 
 #include <carbot/sdk.h>
 
-#include "keys_api.h"
+#include <carbot/services/keys_api.h>
 
 /* ---- settings (plugin.c) ---- */
 

@@ -11,7 +11,7 @@
 
 #include <carbot/sdk.h>
 
-#include "../templates/templates_api.h"
+#include <carbot/services/templates_api.h>
 
 /* ---- settings (plugin.c) ---- */
 
