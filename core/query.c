@@ -134,9 +134,9 @@ int cb_query_bool(cb_check *c, const char *name, int required, int *out)
 	const char *s = param(c, name, required);
 	if (!s)
 		return 0;
-	if (strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
+	if (strcmp(s, "true") == 0)
 		*out = 1;
-	else if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0)
+	else if (strcmp(s, "false") == 0)
 		*out = 0;
 	else {
 		cb_check_fail(c, name, "type", "%s must be true or false", name);

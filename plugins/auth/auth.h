@@ -134,10 +134,6 @@ void user_emit(cb_req *req, const char *event, const char *user_id, const char *
 /* {"user": ..., "tokens": ...} */
 int reply_user_tokens(cb_req *req, int status, const cb_res *user, cb_json *tokens);
 
-/* Logs what failed (never a secret) and returns CB_EDB, so the core answers
- * 503 when the database is unreachable and 500 otherwise. */
-int reply_db_error(cb_req *req, const char *what);
-
 /* ---- profile.c: the fields a user may set ---- */
 
 enum { PF_FIRST_NAME, PF_LAST_NAME, PF_COMPANY_NAME, PF_PHONE, PF_N };

@@ -50,7 +50,7 @@ int auth_bearer(cb_req *req, const char *permission)
 	}
 	u = user_by_id(req, cl.sub);
 	if (!u) {
-		return reply_db_error(req, "bearer: load user");
+		return cb_reply_db_error(req, "bearer: load user");
 	}
 	/* Deleted, or the token predates a password change / logout of all. */
 	if (cb_res_rows(u) != 1 || cl.iat < cb_res_int(u, 0, "valid_after")) {

@@ -295,7 +295,6 @@ cb_json *key_json_live(cb_req *req, const cb_res *res, int row);
 /* Replies: 404 not_found (also for other users' keys), 500/503 after a
  * database failure (logged with what), 409 key_revoked. */
 int reply_not_found(cb_req *req);
-int reply_db_error(cb_req *req, const char *what);
 int reply_revoked(cb_req *req);
 
 /* Commits req's transaction after dropping the cached copies of the key
@@ -315,10 +314,6 @@ void reject_unknown(cb_check *c, const cb_json *body, const char *const *known, 
  * newline and tab). Problems are recorded in c. */
 const char *read_description(cb_check *c, const cb_json *body, int *set);
 
-/* Query parameter name as a whole number in min..max: 1 (stored in *out),
- * 0 when absent, -1 when invalid (recorded in c). */
-int query_int(cb_check *c, cb_req *req, const char *name, long long min, long long max,
-              long long *out);
 
 /* The verification URL of domain (verification_url with {domain}). */
 char *verification_url(cb_req *req, const char *domain);

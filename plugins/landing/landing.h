@@ -38,9 +38,6 @@ extern const struct templates_api *lp_tpl;
 
 /* ---- small shared helpers (util.c) ---- */
 
-/* 500 with a log line naming what failed (never a secret). */
-int reply_db_error(cb_req *req, const char *what);
-
 /* Lower-cased copy of s in req's arena. */
 char *lower_dup(cb_req *req, const char *s);
 

@@ -25,7 +25,7 @@ static int set_published(cb_req *req, int on)
 	              "WHERE lp.id = $1 AND lp.user_id = $2 RETURNING " PAGE_COLS,
 	              cb_res_val(page, 0, "id"), cb_req_get(req, "user.id"), on ? "true" : "false");
 	if (!res)
-		return reply_db_error(req, "publish page");
+		return cb_reply_db_error(req, "publish page");
 	if (cb_res_rows(res) != 1)
 		return cb_reply_error(req, 404, "not_found", "No such landing page");
 	cache_invalidate_page(cb_res_val(res, 0, "id"));

@@ -173,7 +173,7 @@ int cb_query_int(cb_check *c, const char *name, int required, long long min, lon
  * or invalid. */
 const char *cb_query_str(cb_check *c, const char *name, int required, size_t min, size_t max);
 
-/* "true"/"false" (also "1"/"0"). */
+/* Exactly "true" or "false". */
 int cb_query_bool(cb_check *c, const char *name, int required, int *out);
 
 /* One of the NULL-terminated allowed words; stores the index. */
@@ -215,9 +215,11 @@ size_t cb_utf8_len(const char *s);
 /* The one database-error reply: logs "WHAT: database error SQLSTATE: message"
  * and sets 503 unavailable with Retry-After: 1 when the database is
  * unreachable or exhausted (SQLSTATE classes 08, 53, 57P), else 500
- * internal_error. Returns CB_OK (the reply is set): `return
- * cb_reply_db_error(req, "list keys");`. Returning CB_EDB from a handler
- * gives the same answer. */
+ * internal_error. Returns CB_EDB with the reply set, so `return
+ * cb_reply_db_error(req, "list keys");` works from a handler (the reply
+ * stands), an authenticator (it refuses) and a helper (its caller sees the
+ * failure). Returning CB_EDB from a handler without a reply answers the
+ * same. */
 int cb_reply_db_error(cb_req *req, const char *what);
 
 #endif
