@@ -108,13 +108,14 @@ int users_service_provide(cb_plugin *p);
 /* Column list (with aliases) every user query selects. */
 #define USER_COLS                                                                                  \
 	"id, email, first_name, last_name, company_name, phone, subscription_tier, "               \
-	"subscription_status, role, password_hash, "                                               \
-	"to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS "             \
-	"created_at, "                                                                             \
-	"to_char(last_login_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS "          \
-	"last_login_at, "                                                                          \
-	"COALESCE(floor(extract(epoch FROM sessions_valid_after))::bigint, 0) AS "                 \
-	"valid_after"
+	"subscription_status, role, password_hash, " CB_SQL_TS(                                    \
+	    "created_at") " AS "                                                                   \
+	                  "created_at, " CB_SQL_TS(                                                \
+	                      "last_login_at") " AS "                                              \
+	                                       "last_login_at, "                                   \
+	                                       "COALESCE(floor(extract(epoch FROM "                \
+	                                       "sessions_valid_after))::bigint, 0) AS "            \
+	                                       "valid_after"
 
 /* The public view of row of res (never the hash). */
 cb_json *user_json(cb_req *req, const cb_res *res, int row);

@@ -88,4 +88,3 @@ int reply_user_tokens(cb_req *req, int status, const cb_res *user, cb_json *toke
 	cb_json_set(body, "tokens", tokens);
 	return cb_reply_json(req, status, body);
 }
-

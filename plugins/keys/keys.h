@@ -254,7 +254,7 @@ int keys_authenticate(cb_req *req, const char *permission);
 
 /* Columns every key query selects, FROM source aliased k, users u, the
  * current period p and its usage row s. */
-#define TS(x) "to_char((" x ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define TS(x) CB_SQL_TS(x) /* the SDK's one timestamp rule */
 #define KEY_COLS                                                                                                                                                                                                        \
 	"k.id, k.environment, k.key_last4, k.domain, k.domain_verified, k.verification_token, "                                                                                                                         \
 	"k.description, k.is_active, k.usage_limit, encode(k.key_hash, 'hex') AS key_hash, "                                                                                                                            \
@@ -313,7 +313,6 @@ void reject_unknown(cb_check *c, const cb_json *body, const char *const *known, 
  * (null or ""), else the text (<= 500 bytes, no control characters except
  * newline and tab). Problems are recorded in c. */
 const char *read_description(cb_check *c, const cb_json *body, int *set);
-
 
 /* The verification URL of domain (verification_url with {domain}). */
 char *verification_url(cb_req *req, const char *domain);

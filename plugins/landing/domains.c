@@ -11,12 +11,10 @@
 
 #define VER_COLS                                                                                   \
 	"id, domain, verification_token, verification_method, is_verified, last_error, "           \
-	"expires_at < now() AS expired, "                                                          \
-	"to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS expires_at, " \
-	"to_char(verified_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS "            \
-	"verified_at, "                                                                            \
-	"to_char(last_checked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS "        \
-	"last_checked_at"
+	"expires_at < now() AS expired, " CB_SQL_TS("expires_at") " AS expires_at, " CB_SQL_TS(    \
+	    "verified_at") " AS "                                                                  \
+	                   "verified_at, " CB_SQL_TS("last_checked_at") " AS "                     \
+	                                                                "last_checked_at"
 
 static int is_method(const char *m)
 {

@@ -87,9 +87,9 @@ int h_get(cb_req *req)
 	            "SELECT " SUMMARY_COLS ", template_data->'theme' AS theme, "
 	            "template_data->'sections' AS sections, "
 	            "(SELECT COALESCE(json_agg(k ORDER BY k), '[]') FROM "
-	            "jsonb_object_keys(template_data->'strings') AS k) AS locales, "
-	            "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-	            "AS updated_at FROM templates WHERE id = $1 AND is_active",
+	            "jsonb_object_keys(template_data->'strings') AS k) AS locales, " CB_SQL_TS(
+	                "updated_at") " "
+	                              "AS updated_at FROM templates WHERE id = $1 AND is_active",
 	            id);
 	if (!r)
 		return cb_reply_error(req, 503, "unavailable", "the catalogue cannot be read now");
