@@ -98,7 +98,7 @@ run:
 bench: all
 	CARBOT_BUILD=$(B) bench/run.sh
 
-install: core plugins sdk
+install: core plugins sdk widget
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/carbot/plugins \
 	           $(DESTDIR)$(PREFIX)/include/carbot $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	           $(DESTDIR)$(PREFIX)/share/carbot
@@ -107,7 +107,11 @@ install: core plugins sdk
 	install -m 644 sdk/carbot/*.h $(DESTDIR)$(PREFIX)/include/carbot/
 	install -d $(DESTDIR)$(PREFIX)/include/carbot/services
 	install -m 644 sdk/carbot/services/*.h $(DESTDIR)$(PREFIX)/include/carbot/services/
-	install -m 644 conf/carbot.conf $(DESTDIR)$(PREFIX)/share/carbot/carbot.conf.example
+	sed -e 's|^plugin_dir = .*|plugin_dir = $(PREFIX)/lib/carbot/plugins|' conf/carbot.conf \
+	    > $(DESTDIR)$(PREFIX)/share/carbot/carbot.conf.example
+	install -d $(DESTDIR)$(PREFIX)/lib/carbot/widget
+	install -m 644 $(B)/widget/widget.js $(DESTDIR)$(PREFIX)/lib/carbot/widget/
+	[ ! -f $(B)/widget/widget.js.gz ] || install -m 644 $(B)/widget/widget.js.gz $(DESTDIR)$(PREFIX)/lib/carbot/widget/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e "s|@VERSION@|$$(awk '/define CB_SDK_MAJOR/{M=$$3} /define CB_SDK_MINOR/{m=$$3} END{print M"."m}' sdk/carbot/version.h)|" \
 	    sdk/carbot-sdk.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/carbot-sdk.pc
 
