@@ -181,10 +181,10 @@ const char *cb_query_uuid(cb_check *c, const char *name, int required)
 
 int cb_page_read(cb_check *c, long long def_limit, long long max_limit, cb_page *out)
 {
-	long long page = 1, limit = def_limit;
 	if (!out || out->size < sizeof(size_t) + 3 * sizeof(long long) || def_limit < 1 ||
-	    max_limit < def_limit)
+	    max_limit < 1)
 		return CB_EINVAL;
+	long long page = 1, limit = def_limit < max_limit ? def_limit : max_limit;
 	int a = cb_query_int(c, "page", CB_OPTIONAL, 1, 1000000, &page);
 	int b = cb_query_int(c, "limit", CB_OPTIONAL, 1, max_limit, &limit);
 	if (a < 0 || b < 0)

@@ -184,7 +184,7 @@ int cb_query_enum(cb_check *c, const char *name, int required, const char *const
 const char *cb_query_uuid(cb_check *c, const char *name, int required);
 
 /* Page-number pagination: ?page (1.., default 1) and ?limit (1..max_limit,
- * default def_limit) into *out, with offset = (page - 1) * limit for SQL's
+ * default def_limit, at most max_limit) into *out, with offset = (page - 1) * limit for SQL's
  * OFFSET. Grows at its end: initialise with CB_PAGE_INIT. Returns CB_OK or
  * CB_EINVAL (recorded in c). */
 typedef struct cb_page {
