@@ -43,44 +43,44 @@ print manifest(shift // 'sdk');
 exit 0;
 
 sub manifest {
-my $dir = shift;
-my $cc = $ENV{CC} || 'cc';
+	my $dir = shift;
+	my $cc = $ENV{CC} || 'cc';
 
-open my $fh, '<', "$dir/carbot/api.h" or die "abi-manifest: $dir/carbot/api.h: $!\n";
-my $api = do { local $/; <$fh> };
-close $fh;
-my ($list) = $api =~ /#define CB_API_FUNCS\(X\)(.*?)\n\s*\n/s
-	or die "abi-manifest: no CB_API_FUNCS list in $dir/carbot/api.h\n";
-my @funcs;
-while ($list =~ /X\(\s*(cb_\w+)\s*(?:,\s*(\d+)\s*)?\)/g) {
-	push @funcs, [$1, $2 // 0];
-}
+	open my $fh, '<', "$dir/carbot/api.h" or die "abi-manifest: $dir/carbot/api.h: $!\n";
+	my $api = do { local $/; <$fh> };
+	close $fh;
+	my ($list) = $api =~ /#define CB_API_FUNCS\(X\)(.*?)\n\s*\n/s
+		or die "abi-manifest: no CB_API_FUNCS list in $dir/carbot/api.h\n";
+	my @funcs;
+	while ($list =~ /X\(\s*(cb_\w+)\s*(?:,\s*(\d+)\s*)?\)/g) {
+		push @funcs, [$1, $2 // 0];
+	}
 
-my $pp = `$cc -E -P -DCB_CORE_BUILD -I$dir $dir/carbot/sdk.h`;
-die "abi-manifest: the preprocessor failed\n" if $?;
-$pp =~ s/__attribute__\s*(\((?:[^()]++|(?1))*\))//g;  # attributes are no ABI
-$pp =~ s/\{(?:[^{}]++|(?R))*\}/;/g;                    # bodies of inline functions
-1 while $pp =~ s/(\{(?:[^{}]++|(?1))*\})/;/g;
-$pp =~ s/\s+/ /g;
+	my $pp = `$cc -E -P -DCB_CORE_BUILD -I$dir $dir/carbot/sdk.h`;
+	die "abi-manifest: the preprocessor failed\n" if $?;
+	$pp =~ s/__attribute__\s*(\((?:[^()]++|(?1))*\))//g;  # attributes are no ABI
+	$pp =~ s/\{(?:[^{}]++|(?R))*\}/;/g;                    # bodies of inline functions
+	1 while $pp =~ s/(\{(?:[^{}]++|(?1))*\})/;/g;
+	$pp =~ s/\s+/ /g;
 
-my %proto;
-for my $stmt (split /;/, $pp) {
-	$stmt =~ s/^\s+|\s+$//g;
-	next if $stmt =~ /^(typedef|struct|enum|static)\b/;
-	next unless $stmt =~ /\b(cb_\w+)\s*\(/;
-	my $name = $1;
-	$stmt =~ s/\s*([(),*])\s*/$1/g;
-	$stmt =~ s/,/, /g;
-	$stmt =~ s/(\w)\*/$1 */g;
-	$stmt =~ s/\)\(/) (/g;
-	$proto{$name} //= $stmt;
-}
+	my %proto;
+	for my $stmt (split /;/, $pp) {
+		$stmt =~ s/^\s+|\s+$//g;
+		next if $stmt =~ /^(typedef|struct|enum|static)\b/;
+		next unless $stmt =~ /\b(cb_\w+)\s*\(/;
+		my $name = $1;
+		$stmt =~ s/\s*([(),*])\s*/$1/g;
+		$stmt =~ s/,/, /g;
+		$stmt =~ s/(\w)\*/$1 */g;
+		$stmt =~ s/\)\(/) (/g;
+		$proto{$name} //= $stmt;
+	}
 
-my ($slot, $out) = (0, '');
-for my $f (@funcs) {
-	my ($name, $since) = @$f;
-	my $p = $proto{$name} // die "abi-manifest: no prototype for $name\n";
-	$out .= sprintf "%d\t1.%d\t%s\t%s\n", $slot++, $since, $name, $p;
-}
-return $out;
+	my ($slot, $out) = (0, '');
+	for my $f (@funcs) {
+		my ($name, $since) = @$f;
+		my $p = $proto{$name} // die "abi-manifest: no prototype for $name\n";
+		$out .= sprintf "%d\t1.%d\t%s\t%s\n", $slot++, $since, $name, $p;
+	}
+	return $out;
 }
