@@ -18,8 +18,10 @@ static int is_before(const char *event)
 static int run_one(cb_req *req, const struct hook_sub *h, const char *event, const cb_json *data)
 {
 	int tx = req->in_tx, r;
+	/* an aborted transaction takes no savepoint: the subscriber still runs
+	 * (its queries fail like the emitter's would) */
 	if (tx && db_simple(req, "SAVEPOINT cb_hook") != CB_OK)
-		return CB_EDB;
+		tx = 0;
 	req->in_hook++;
 	req->plugin = h->owner->name;
 	r = h->fn(req, event, data, h->udata);
