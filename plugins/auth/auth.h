@@ -135,6 +135,10 @@ void user_emit(cb_req *req, const char *event, const char *user_id, const char *
 /* {"user": ..., "tokens": ...} */
 int reply_user_tokens(cb_req *req, int status, const cb_res *user, cb_json *tokens);
 
+/* The SDK's one database-error reply; the old name stays for code written
+ * before it moved to the core (SDK 1.6). */
+#define reply_db_error cb_reply_db_error
+
 /* ---- profile.c: the fields a user may set ---- */
 
 enum { PF_FIRST_NAME, PF_LAST_NAME, PF_COMPANY_NAME, PF_PHONE, PF_N };

@@ -297,6 +297,10 @@ cb_json *key_json_live(cb_req *req, const cb_res *res, int row);
 int reply_not_found(cb_req *req);
 int reply_revoked(cb_req *req);
 
+/* The SDK's one database-error reply; the old name stays for code written
+ * before it moved to the core (SDK 1.6). */
+#define reply_db_error cb_reply_db_error
+
 /* Commits req's transaction after dropping the cached copies of the key
  * (before and after the commit); replies 503/500 itself on failure and then
  * returns non-zero. */

@@ -38,6 +38,10 @@ extern const struct templates_api *lp_tpl;
 
 /* ---- small shared helpers (util.c) ---- */
 
+/* The SDK's one database-error reply; the old name stays for code written
+ * before it moved to the core (SDK 1.6). */
+#define reply_db_error cb_reply_db_error
+
 /* Lower-cased copy of s in req's arena. */
 char *lower_dup(cb_req *req, const char *s);
 
