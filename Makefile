@@ -47,7 +47,7 @@ plugins: $(foreach p,$(PLUGINS),$(B)/plugins/$(p).so)
 tplugins: $(foreach p,$(TPLUGINS),$(B)/t/plugins/$(p).so)
 units: $(foreach u,$(UNITS),$(B)/t/unit/$(u))
 
-$(B)/core/%.o: core/%.c $(wildcard core/*.h) $(wildcard sdk/carbot/*.h)
+$(B)/core/%.o: core/%.c $(wildcard core/*.h) $(wildcard sdk/carbot/*.h) $(wildcard sdk/carbot/services/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -c $< -o $@
 
@@ -70,7 +70,7 @@ $(B)/carbotd: $(CORE_OBJ) $(B)/gen/core_sql.o
 define plugin_rules
 -include $(2)/$(1)/plugin.mk
 $(B)/$(3)/$(1).so: $(wildcard $(2)/$(1)/*.c) $(wildcard $(2)/$(1)/*.h) $(wildcard $(2)/$(1)/sql/*.sql) \
-                   $(wildcard sdk/carbot/*.h) $(B)/cb-embed
+                   $(wildcard sdk/carbot/*.h) $(wildcard sdk/carbot/services/*.h) $(B)/cb-embed
 	@mkdir -p $(B)/$(3) $(B)/gen/$(1)
 	$(B)/cb-embed $(B)/gen/$(1)/sql.c $(sort $(wildcard $(2)/$(1)/sql/*.sql))
 	$(CC) $(PLUGIN_CFLAGS) $$(CFLAGS_$(1)) $(PLUGIN_LDFLAGS) -o $$@ \
@@ -98,14 +98,20 @@ run:
 bench: all
 	CARBOT_BUILD=$(B) bench/run.sh
 
-install: core plugins sdk
+install: core plugins sdk widget
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/carbot/plugins \
 	           $(DESTDIR)$(PREFIX)/include/carbot $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	           $(DESTDIR)$(PREFIX)/share/carbot
 	install -m 755 $(B)/carbotd $(B)/cb-embed $(DESTDIR)$(PREFIX)/bin/
 	$(if $(PLUGINS),install -m 644 $(foreach p,$(PLUGINS),$(B)/plugins/$(p).so) $(DESTDIR)$(PREFIX)/lib/carbot/plugins/)
 	install -m 644 sdk/carbot/*.h $(DESTDIR)$(PREFIX)/include/carbot/
-	install -m 644 conf/carbot.conf $(DESTDIR)$(PREFIX)/share/carbot/carbot.conf.example
+	install -d $(DESTDIR)$(PREFIX)/include/carbot/services
+	install -m 644 sdk/carbot/services/*.h $(DESTDIR)$(PREFIX)/include/carbot/services/
+	sed -e 's|^plugin_dir = .*|plugin_dir = $(PREFIX)/lib/carbot/plugins|' conf/carbot.conf \
+	    > $(DESTDIR)$(PREFIX)/share/carbot/carbot.conf.example
+	install -d $(DESTDIR)$(PREFIX)/lib/carbot/widget
+	install -m 644 $(B)/widget/widget.js $(DESTDIR)$(PREFIX)/lib/carbot/widget/
+	[ ! -f $(B)/widget/widget.js.gz ] || install -m 644 $(B)/widget/widget.js.gz $(DESTDIR)$(PREFIX)/lib/carbot/widget/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e "s|@VERSION@|$$(awk '/define CB_SDK_MAJOR/{M=$$3} /define CB_SDK_MINOR/{m=$$3} END{print M"."m}' sdk/carbot/version.h)|" \
 	    sdk/carbot-sdk.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/carbot-sdk.pc
 
@@ -148,3 +154,17 @@ $(STANDIN_MODULES): scripts/stripe-standin/package.json scripts/stripe-standin/p
 	  [ node_modules/.package-lock.json -nt package.json ] || npm ci --no-audit --no-fund'
 	@touch $@
 # ---- end stripe stand-in ----
+# ---- SDK ABI ----
+# The function table is pinned: the build fails when a slot of
+# sdk/abi.manifest moved or changed, or when a slot of SDK 1.0 (the headers
+# under t/fixtures/sdk-1.0) did. abi10.so is a plugin built from those 1.0
+# headers; t/sdk-abi.t loads it into today's core.
+.PHONY: abi
+all: abi $(B)/t/fixtures/abi10.so
+abi:
+	@CC=$(CC) perl sdk/tools/abi-manifest.pl --check sdk/abi.manifest t/fixtures/sdk-1.0
+
+$(B)/t/fixtures/abi10.so: t/fixtures/abi10/abi10.c $(wildcard t/fixtures/sdk-1.0/carbot/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -fPIC -fvisibility=hidden -It/fixtures/sdk-1.0 $(PLUGIN_LDFLAGS) -o $@ $<
+# ---- end SDK ABI ----

@@ -6,12 +6,6 @@
 
 #include "core.h"
 
-struct cb_check {
-	cb_req *req;
-	const cb_json *obj;
-	cb_json *details;
-};
-
 cb_check *cb_check_new(cb_req *req, const cb_json *obj)
 {
 	cb_check *c = cb_alloc(req, sizeof *c);

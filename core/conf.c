@@ -158,6 +158,15 @@ static char *dir_of(const char *path)
 	return abs;
 }
 
+int conf_lenient_env;
+
+/* The core settings carbotd -t does not need (conf_lenient_env). */
+static int is_address_key(const char *key)
+{
+	return strcmp(key, "database_url") == 0 || strcmp(key, "read_only_database_url") == 0 ||
+	       strcmp(key, "redis") == 0;
+}
+
 /* src with ${VAR} and ${VAR:-default} replaced, or NULL. Like the shell, the default also
  * applies when VAR is set but empty; a set-but-empty VAR without one expands to "". */
 static char *expand(struct parser *p, const char *key, const char *s)
@@ -184,6 +193,8 @@ static char *expand(struct parser *p, const char *key, const char *s)
 		}
 		char *var = xstrndup(name, n);
 		const char *val = getenv(var);
+		if (!val && !def && conf_lenient_env && is_address_key(key))
+			val = strcmp(key, "redis") == 0 ? "127.0.0.1:6379" : "postgresql:///unset";
 		if (!val && !def)
 			fail(p, p->line, "environment variable %s is not set", var);
 		free(var);

@@ -76,6 +76,11 @@ struct conf {
  * ":-default" is an error), known global keys and their values. On success
  * returns a conf owned by the caller (conf_free); on failure NULL with a
  * one-line "FILE:LINE: reason" in err. */
+/* When set (carbotd -t), an unset ${VAR} without a default in database_url,
+ * read_only_database_url or redis expands to a placeholder address that -t
+ * never dials, instead of failing. */
+extern int conf_lenient_env;
+
 struct conf *conf_load(const char *path, char *err, size_t errlen);
 
 void conf_free(struct conf *c);

@@ -190,6 +190,28 @@ void metrics_observe(cb_req *req, double ms);
 char *metrics_render(cb_req *req, size_t *len);
 int builtin_register(void);
 
+/* ---- checks (check.c, query.c) ---- */
+struct cb_check {
+	cb_req *req;
+	const cb_json *obj;
+	cb_json *details;
+};
+
+/* ---- since 1.6 (perm.c, dispatch.c, db.c) ---- */
+/* After every init: CB_OK, or a bearer route names an undeclared permission
+ * (err says which). */
+int perm_check_routes(char *err, size_t n);
+void perm_free(void);
+/* 1 for SQLSTATEs that mean "unreachable or exhausted": worth a retry. */
+int db_unreachable(const char *sqlstate);
+unsigned db_res_type(const cb_res *res, int col); /* the column's type OID, 0 if none */
+const char *db_res_name(const cb_res *res, int col);
+/* Runs sql (no parameters, never prepared: SAVEPOINT and the like). */
+int db_simple(cb_req *req, const char *sql);
+/* Warns (log) about literal routes of one plugin shadowing another's
+ * parameter route. */
+void router_warn_shadows(void);
+
 /* ---- misc ---- */
 /* Percent-decodes n bytes of s into req's arena ("+" is a space when
  * plus_is_space); NULL when an escape is malformed or decodes to NUL. */

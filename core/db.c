@@ -227,6 +227,8 @@ cb_res *cb_db_query_ro(cb_req *req, const char *sql, int n, const char *const *p
 
 int cb_db_begin(cb_req *req)
 {
+	if (req->in_hook)
+		return CB_ESTATE; /* a subscriber never ends or opens the emitter's transaction */
 	if (req->in_tx)
 		return CB_ESTATE;
 	if (!run(req, 0, "BEGIN", 0, NULL, 0))
@@ -237,6 +239,8 @@ int cb_db_begin(cb_req *req)
 
 int cb_db_commit(cb_req *req)
 {
+	if (req->in_hook)
+		return CB_ESTATE; /* a subscriber never ends or opens the emitter's transaction */
 	if (!req->in_tx)
 		return CB_ESTATE;
 	req->in_tx = 0;
@@ -245,6 +249,8 @@ int cb_db_commit(cb_req *req)
 
 int cb_db_rollback(cb_req *req)
 {
+	if (req->in_hook)
+		return CB_ESTATE; /* a subscriber never ends or opens the emitter's transaction */
 	if (!req->in_tx)
 		return CB_ESTATE;
 	req->in_tx = 0;
@@ -372,4 +378,19 @@ void db_shutdown(void)
 {
 	drain(&primary);
 	drain(&replica);
+}
+
+unsigned db_res_type(const cb_res *res, int col)
+{
+	return res && col >= 0 && col < PQnfields(res->pg) ? (unsigned)PQftype(res->pg, col) : 0;
+}
+
+const char *db_res_name(const cb_res *res, int col)
+{
+	return res && col >= 0 && col < PQnfields(res->pg) ? PQfname(res->pg, col) : NULL;
+}
+
+int db_simple(cb_req *req, const char *sql)
+{
+	return run(req, 0, sql, 0, NULL, 0) ? CB_OK : CB_EDB;
 }

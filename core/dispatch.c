@@ -13,7 +13,7 @@ static int loopback(const char *ip)
 
 /* Connection failures, shutdown and exhausted resources are worth retrying;
  * any other SQL error is a bug behind a 500. */
-static int db_unreachable(const char *sqlstate)
+int db_unreachable(const char *sqlstate)
 {
 	return strncmp(sqlstate, "08", 2) == 0 || strncmp(sqlstate, "57P", 3) == 0 ||
 	       strncmp(sqlstate, "53", 2) == 0;
@@ -74,4 +74,17 @@ void dispatch_run(cb_req *req)
 		}
 	}
 	db_release(req);
+}
+
+int cb_reply_db_error(cb_req *req, const char *what)
+{
+	const char *state = req->sqlstate[0] ? req->sqlstate : "-";
+	cb_log(req, CB_LOG_ERROR, "%s: database error %s: %s", what ? what : "query", state,
+	       cb_db_errmsg(req));
+	if (db_unreachable(state)) {
+		cb_set_header(req, "Retry-After", "1");
+		return reply_error_plain(req, 503, "unavailable",
+		                         "The database is unavailable; try again shortly");
+	}
+	return reply_error_plain(req, 500, "internal_error", "Something went wrong on our side");
 }

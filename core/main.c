@@ -32,6 +32,7 @@ static void release_all(void)
 {
 	router_free_all();
 	registry_free();
+	perm_free();
 	plugins_free();
 	conf_free(core.conf);
 	core.conf = NULL;
@@ -92,6 +93,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	char err[2048];
+	/* -t checks the config and the plugins, not the deployment: the
+	 * database and Redis addresses may come from variables not set here */
+	conf_lenient_env = check_only;
 	core.conf = conf_load(path, err, sizeof err);
 	if (!core.conf)
 		return die(err);
@@ -113,12 +117,6 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	const struct core_settings *cs = &core.conf->core;
-	if (db_init(cs->database_url, cs->read_only_database_url, cs->db_pool_size, cs->db_prepare,
-	            err, sizeof err) != 0)
-		return die(err);
-	if (migrate_all(err, sizeof err) != 0)
-		return die(err);
-	redis_configure(cs->redis);
 
 	/* signals go to sigwait below, never to a worker thread */
 	sigset_t set;
@@ -127,8 +125,16 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
+	/* the port first: a clash (another carbotd) must stop us before any
+	 * migration is applied */
 	if (server_listen(err, sizeof err) != 0)
 		return die(err);
+	if (db_init(cs->database_url, cs->read_only_database_url, cs->db_pool_size, cs->db_prepare,
+	            err, sizeof err) != 0)
+		return die(err);
+	if (migrate_all(err, sizeof err) != 0)
+		return die(err);
+	redis_configure(cs->redis);
 	if (pool_start(cs->handler_threads) != 0 || jobs_start(cs->job_threads) != 0)
 		return die("cannot start threads");
 	if (server_start(err, sizeof err) != 0)

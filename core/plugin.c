@@ -124,8 +124,13 @@ int cb_setting(cb_plugin *p, const char *name, int type, const char *def, long l
 	struct plugin *pl = (struct plugin *)p;
 	if (!(core.registering && pl == core.current))
 		return CB_ESTATE;
-	if (!name || find_setting(pl, name))
+	if (!name || find_setting(pl, name)) {
+		if (name)
+			cb_plugin_fail(p, "cb_setting: '%s' is declared twice", name);
+		else
+			cb_plugin_fail(p, "cb_setting: a name is needed");
 		return CB_EINVAL;
+	}
 	struct conf_entry *e = pl->section ? conf_find(pl->section->entries, name) : NULL;
 	const char *where = core.conf ? core.conf->path : "carbot.conf";
 	int line = e ? e->line : (pl->section ? pl->section->line : 0);
@@ -388,6 +393,9 @@ int plugins_load(char *err, size_t n)
 				  r->label, policy_name(r->auth));
 			return -1;
 		}
+	if (perm_check_routes(err, n) != CB_OK)
+		return -1;
+	router_warn_shadows();
 	return 0;
 }
 

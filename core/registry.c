@@ -56,8 +56,10 @@ int cb_job_handler(cb_plugin *p, const char *name, int max_attempts, cb_job_fn f
 {
 	if (!registering(p))
 		return CB_ESTATE;
-	if (!name || !*name || !fn || max_attempts < 1)
+	if (!name || !*name || !fn || max_attempts < 1) {
+		cb_plugin_fail(p, "cb_job_handler: a name, a function and max_attempts >= 1 are needed");
 		return CB_EINVAL;
+	}
 	for (struct job_handler *j = job_handlers; j; j = j->next)
 		if (strcmp(j->name, name) == 0)
 		{
@@ -101,8 +103,11 @@ int cb_authenticator(cb_plugin *p, int kind, cb_authenticator_fn fn)
 {
 	if (!registering(p))
 		return CB_ESTATE;
-	if (kind <= CB_AUTH_PUBLIC || kind > CB_AUTH_CLIENT_KEY || !fn)
+	if (kind <= CB_AUTH_PUBLIC || kind > CB_AUTH_CLIENT_KEY || !fn) {
+		cb_plugin_fail(p, "cb_authenticator: policy %d takes no authenticator, or no function",
+			       kind);
 		return CB_EINVAL;
+	}
 	if (authenticators[kind]) {
 		cb_plugin_fail(p, "the authenticator for this policy is already provided by plugin '%s'",
 			       authenticator_owner[kind]->name);

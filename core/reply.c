@@ -8,6 +8,8 @@
 
 int cb_reply(cb_req *req, int status, const char *content_type, const void *body, size_t len)
 {
+	if (req->in_hook)
+		return CB_ESTATE; /* a subscriber never replaces the emitter's reply */
 	req->status = status;
 	req->ctype = cb_strdup(req, content_type);
 	req->out_body = body && len ? cb_strndup(req, body, len) : NULL;
@@ -18,6 +20,8 @@ int cb_reply(cb_req *req, int status, const char *content_type, const void *body
 
 int cb_reply_json(cb_req *req, int status, const cb_json *body)
 {
+	if (req->in_hook)
+		return CB_ESTATE;
 	size_t len = 0;
 	char *text = cb_json_dump(req, body, &len);
 	if (!text)

@@ -50,6 +50,7 @@ struct cb_req {
 
 	/* hooks and jobs */
 	const char *veto_code, *veto_msg;
+	int in_hook; /* > 0 while a subscriber runs (events.h: what it may not do) */
 	const char *job_error;
 
 	/* where it came from, for the I/O thread; opaque to everything else */

@@ -192,3 +192,32 @@ const struct route *router_match(cb_req *req, const char *method, const char *pa
 	}
 	return best;
 }
+
+/* 1 when every path of a also matches b, and a wins on one literal segment
+ * where b has a parameter. */
+static int shadows(const struct route *a, const struct route *b)
+{
+	int wins = 0;
+	if (a->nsegs != b->nsegs || strcmp(a->method, b->method) != 0)
+		return 0;
+	for (int i = 0; i < a->nsegs; i++) {
+		if (!b->segs[i]) {
+			wins |= a->segs[i] != NULL;
+			continue;
+		}
+		if (!a->segs[i] || strcmp(a->segs[i], b->segs[i]) != 0)
+			return 0;
+	}
+	return wins;
+}
+
+void router_warn_shadows(void)
+{
+	for (const struct route *a = routes; a; a = a->next)
+		for (const struct route *b = routes; b; b = b->next)
+			if (a->owner != b->owner && shadows(a, b))
+				log_core(CB_LOG_WARN,
+				         "route %s of plugin '%s' shadows route %s of plugin '%s' "
+				         "for that path",
+				         a->label, a->owner->name, b->label, b->owner->name);
+}

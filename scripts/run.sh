@@ -11,7 +11,9 @@
 # values from CARBOT_DATABASE_URL, CARBOT_REDIS, PORT, CARBOT_BUILD and the
 # secrets. Ctrl-C (or SIGTERM) stops carbotd, then Redis, then PostgreSQL.
 #
-# Environment: CARBOT_BUILD (default build), PORT (default 8080).
+# Environment: CARBOT_BUILD (default build), PORT (default 8080), CARBOT_CONF
+# (default conf/carbot.conf), CARBOT_PLUGINS (a directory of extra plugins):
+#   make run CARBOT_CONF=my.conf CARBOT_PLUGINS=$HOME/src/reviews
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -87,6 +89,7 @@ cleanup() {
 		kill -TERM "$standin_pid" 2>/dev/null || true
 		wait "$standin_pid" 2>/dev/null || true
 	fi
+	[ -z "${extra_conf:-}" ] || rm -f "$extra_conf"
 	if [ -n "$carbotd_pid" ] && kill -0 "$carbotd_pid" 2>/dev/null; then
 		say "stopping carbotd"
 		kill -TERM "$carbotd_pid" 2>/dev/null || true
@@ -166,8 +169,30 @@ else
 	say "billing: talking to Stripe at ${STRIPE_API_BASE:-https://api.stripe.com}"
 fi
 
+# CARBOT_CONF: another config (default conf/carbot.conf). CARBOT_PLUGINS: a
+# directory of extra NAME.so files, each enabled with its defaults unless the
+# config has a [plugin NAME] of its own (a generated copy of the config next
+# to it, removed when carbotd stops).
+conf=${CARBOT_CONF:-conf/carbot.conf}
+[ -f "$conf" ] || { say "no config $conf"; exit 1; }
+if [ -n "${CARBOT_PLUGINS:-}" ]; then
+	[ -d "$CARBOT_PLUGINS" ] || { say "CARBOT_PLUGINS=$CARBOT_PLUGINS is no directory"; exit 1; }
+	extra_conf=$(dirname "$conf")/.run-$$.conf
+	{
+		cat "$conf"
+		for so in "$CARBOT_PLUGINS"/*.so; do
+			[ -e "$so" ] || continue
+			name=$(basename "$so" .so)
+			grep -q "^\[plugin $name\]" "$conf" && continue
+			printf '\n[plugin %s]\nfile = %s\n' "$name" "$(readlink -f "$so")"
+			say "enabling plugin $name from $CARBOT_PLUGINS"
+		done
+	} >"$extra_conf"
+	conf=$extra_conf
+fi
+"$carbotd" -t -c "$conf" >/dev/null || exit 1
 say "starting carbotd on http://127.0.0.1:$PORT (Ctrl-C stops everything)"
-"$carbotd" -c conf/carbot.conf &
+"$carbotd" -c "$conf" &
 carbotd_pid=$!
 # demo data through the API once carbotd answers: made on the first run
 # (var/demo.txt), printed on later ones; without it carbotd runs on

@@ -1,5 +1,7 @@
-# Permissions by tier (the spec's map, with wildcards), the admin role, and
-# the per-tier API rate limit of the bearer authenticator.
+# Permissions declared by the plugin whose routes need them (SDK 1.6
+# cb_permission, with the tiers that grant them), the operator role admin
+# (the only source of admin:* permissions), and the per-tier API rate limit
+# of the bearer authenticator.
 use strict;
 use warnings;
 use FindBin;
@@ -12,8 +14,14 @@ use CarBot::Auth;
 # the bearer authenticator guards another plugin's routes.
 my @perms = qw(create:own_landing_pages read:own_keys delete:own_keys read:templates
                admin:system create:own_analytics read:own_analytics);
+# testkit declares them as a plugin would (auth declares admin:system,
+# operators only)
+my $declare = join ',', 'create:own_landing_pages=premium enterprise',
+	'read:own_keys=basic premium enterprise', 'delete:own_keys=basic premium enterprise',
+	'read:templates=premium enterprise', 'create:own_analytics=enterprise',
+	'read:own_analytics=basic premium enterprise';
 my $t = CarBot::Auth::server(test_plugins => ['testkit'],
-	plugin_conf => {testkit => {permissions => join ',', @perms}});
+	plugin_conf => {testkit => {permissions => (join ',', @perms), declare => $declare}});
 
 sub allowed {
 	my ($token) = @_;
@@ -31,9 +39,10 @@ sub expect {
 	return {map { $_ => $y{$_} ? 200 : 403 } @perms};
 }
 
-subtest 'basic has exactly the spec\'s three permissions' => sub {
+subtest 'basic holds what the declarations grant basic' => sub {
 	my $u = CarBot::Auth::register($t);
-	is_deeply allowed($u->{access}), expect(qw(read:own_keys read:own_analytics)), 'allowed and refused';
+	is_deeply allowed($u->{access}), expect(qw(read:own_keys delete:own_keys read:own_analytics)),
+	  'allowed and refused';
 	my $r = $t->get('/t/perm/1', headers => bearer($u->{access}));
 	is $r->{status}, 403, 'a premium permission: 403';
 	is $r->{json}{error}{code}, 'forbidden', 'code forbidden';
@@ -45,28 +54,35 @@ subtest 'basic has exactly the spec\'s three permissions' => sub {
 	is $t->get('/t/perm/1')->{status}, 401, 'no token on a permission route: 401 before 403';
 };
 
-subtest 'premium: *:own_keys and *:own_landing_pages wildcards, read:templates' => sub {
+subtest 'premium: what the declarations grant premium' => sub {
 	my $u = CarBot::Auth::register($t);
 	CarBot::Auth::set_tier($t, $u->{id}, 'premium');
 	# The token still says basic: the tier is read from the user row.
 	my (undef, $c) = jwt_parts($u->{access});
 	is $c->{tier}, 'basic', 'the token was issued for basic';
 	is_deeply allowed($u->{access}),
-	  expect(qw(create:own_landing_pages read:own_keys delete:own_keys read:templates)),
+	  expect(qw(create:own_landing_pages read:own_keys delete:own_keys read:templates
+	            read:own_analytics)),
 	  'a tier change takes effect on the next request';
 	my $l = CarBot::Auth::login($t, $u->{email}, $PASSWORD);
 	(undef, $c) = jwt_parts($l->{access});
 	is $c->{tier}, 'premium', 'a new token says premium';
-	is_deeply $c->{permissions}, ['*:own_keys', '*:own_landing_pages', 'read:templates'], 'with the spec\'s list';
+	is_deeply $c->{permissions}, ['create:own_landing_pages', 'read:own_keys', 'delete:own_keys',
+	                              'read:templates', 'read:own_analytics'],
+	  'with the declared permissions premium holds, in declaration order';
 };
 
-subtest 'enterprise has *:*' => sub {
+subtest 'enterprise holds every tier permission but no operator power' => sub {
 	my $u = CarBot::Auth::register($t);
 	CarBot::Auth::set_tier($t, $u->{id}, 'enterprise');
-	is_deeply allowed($u->{access}), expect(@perms), 'everything';
+	is_deeply allowed($u->{access}), expect(grep { !/^admin:/ } @perms), 'all but admin:system';
+	my $r = $t->get('/t/perm/5', headers => bearer($u->{access}));
+	is $r->{status}, 403, 'the operator route (admin:system): 403 for enterprise';
+	is $r->{json}{error}{code}, 'forbidden', 'forbidden';
 	my $l = CarBot::Auth::login($t, $u->{email}, $PASSWORD);
 	my (undef, $c) = jwt_parts($l->{access});
-	is_deeply $c->{permissions}, ['*:*', 'admin:users', 'admin:system'], 'the spec\'s list';
+	ok !(grep { /^admin:|^\*/ } @{$c->{permissions}}), 'its token lists no admin: and no wildcard';
+	is scalar @{$c->{permissions}}, 6, 'but the six tier permissions';
 };
 
 subtest 'the operator role admin has *:* whatever the tier' => sub {
@@ -92,7 +108,8 @@ subtest 'a forged token claiming more permissions gains nothing' => sub {
 subtest 'another plugin\'s route declares a permission and needs no auth code' => sub {
 	my $t3 = CarBot::Test->new(plugins => ['auth'], test_plugins => ['testkit'],
 	                           plugin_conf => {auth => {jwt_secret => $SECRET, bcrypt_cost => 4},
-	                                           testkit => {bearer_route => 'on'}});
+	                                           testkit => {bearer_route => 'on',
+	                                                       declare => 'read:things=enterprise'}});
 	my $u = CarBot::Auth::register($t3);
 	my $r = $t3->get('/t/private', headers => bearer($u->{access}));
 	is $r->{status}, 403, 'testkit\'s GET /t/private (read:things) for basic: 403';
@@ -100,8 +117,41 @@ subtest 'another plugin\'s route declares a permission and needs no auth code' =
 	is $t3->get('/t/private')->{status}, 401, 'without a token: 401';
 	CarBot::Auth::set_tier($t3, $u->{id}, 'enterprise');
 	$r = $t3->get('/t/private', headers => bearer($u->{access}));
-	is $r->{status}, 200, 'for enterprise (*:*): 200';
+	is $r->{status}, 200, 'for enterprise (declared read:things=enterprise): 200';
 	ok defined $r->{headers}{'ratelimit-limit'}, 'RateLimit headers on the handler\'s answer';
+};
+
+# carbotd -t on a config of auth + testkit with testkit settings %tk.
+my $chk = CarBot::Test->new(start => 0);
+sub check_tk {
+	my (%tk) = @_;
+	my $path = $chk->write_conf(plugins => ['auth'], test_plugins => ['testkit'],
+		plugin_conf => {auth => {jwt_secret => $SECRET, bcrypt_cost => 4}, testkit => \%tk});
+	return $chk->run_carbotd(args => ['-t', '-c', $path]);
+}
+
+subtest 'a route naming an undeclared permission stops startup with one line' => sub {
+	my ($code, $out) = check_tk(permissions => 'read:nobody');
+	is $code, 1, 'exit 1';
+	my @lines = grep { length } split /\n/, $out;
+	is scalar @lines, 1, 'one line' or diag $out;
+	like $lines[0], qr{testkit\.so: route GET /t/perm/1 of plugin 'testkit' needs permission 'read:nobody', which no enabled plugin declares},
+	  'naming route, plugin and permission';
+	($code, $out) = check_tk(permissions => 'read:nobody', declare => 'read:nobody=basic');
+	is $code, 0, 'declared: valid' or diag $out;
+};
+
+subtest 'no tier may be granted an admin: permission' => sub {
+	my ($code, $out) = check_tk(declare => 'admin:billing=enterprise');
+	is $code, 1, 'exit 1';
+	like $out, qr{permission 'admin:billing': admin permissions come from the operator role only},
+	  'says why';
+	($code, $out) = check_tk(declare => 'admin:users=');
+	is $code, 1, 'declaring a permission auth declared already: exit 1';
+	like $out, qr{permission 'admin:users' is declared by plugin 'auth' already}, 'names the other plugin';
+	($code, $out) = check_tk(declare => 'Read-Things=basic');
+	is $code, 1, 'a malformed name: exit 1';
+	like $out, qr{permission 'Read-Things': not action:resource}, 'says why';
 };
 
 # ---- rate limits per tier

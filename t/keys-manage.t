@@ -204,9 +204,9 @@ subtest 'another user\'s key: 404 on every route, and untouched' => sub {
 	is CarBot::Keys::validate($t, $k->{key}, "https://$k->{domain}")->{status}, 'ok', 'not rotated';
 };
 
-subtest 'permissions by tier: basic may read and create only' => sub {
+subtest 'permissions by tier: every tier manages, rotates and revokes its own keys' => sub {
 	my %can = (
-		basic => [201, 200, 200, 403, 403, 403, 403],
+		basic => [201, 200, 200, 200, 200, 422, 204],
 		premium => [201, 200, 200, 200, 200, 422, 204],
 		enterprise => [201, 200, 200, 200, 200, 422, 204],
 	);
@@ -224,10 +224,23 @@ subtest 'permissions by tier: basic may read and create only' => sub {
 			$t->del(path($k->{id}), headers => $h)->{status});
 		is_deeply \@got, $can{$tier}, "$tier: create, list, get, patch, rotate, verify, delete";
 	}
+	# a leaked key must be stoppable by its owner on any plan (issue 14)
 	my $u = CarBot::Keys::user($t);
-	my $r = $t->del(path(create($u)->{id}), headers => bearer($u->{access}));
-	is $r->{json}{error}{code}, 'forbidden', 'basic DELETE: forbidden';
-	like $r->{json}{error}{message}, qr/delete:own_keys/, 'names the permission';
+	my $h = bearer($u->{access});
+	my $k = create($u);
+	my $off = $t->patch(path($k->{id}), headers => $h, json => {is_active => JSON::PP::false});
+	is $off->{status}, 200, 'basic switches its key off';
+	isnt CarBot::Keys::validate($t, $k->{key}, "https://$k->{domain}")->{status}, 'ok',
+	  'and the key no longer works';
+	my $rot = $t->post(path($k->{id}, '/rotate'), headers => $h);
+	is $rot->{status}, 200, 'basic rotates its key';
+	my $k2 = create($u);
+	is $t->del(path($k2->{id}), headers => $h)->{status}, 204, 'basic revokes a key';
+	isnt CarBot::Keys::validate($t, $k2->{key}, "https://$k2->{domain}")->{status}, 'ok',
+	  'the revoked key no longer works';
+	my $other = CarBot::Keys::user($t);
+	is $t->del(path(create($other)->{id}), headers => $h)->{status}, 404,
+	  'but never another user\'s key';
 };
 
 done_testing;

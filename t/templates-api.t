@@ -43,8 +43,11 @@ is_deeply ids_of($t->get('/api/v1/templates?category=workshop&q=serif')), ['clas
           'category and q together';
 is_deeply ids_of($t->get('/api/v1/templates?q=')), \@ids, 'an empty q lists all';
 $r = $t->get('/api/v1/templates?q=' . ('x' x 300));
-is $r->{status}, 400, 'a q of 300 bytes is refused';
-is $r->{json}{error}{code}, 'invalid_query', '... with the error shape';
+is $r->{status}, 400, 'a q of 300 characters is refused';
+is $r->{json}{error}{code}, 'validation_failed', '... with the one validation shape';
+is $r->{json}{error}{details}[0]{field}, 'q', '... naming q';
+like $r->{json}{error}{details}[0]{message}, qr/at most 200 characters/, '... in characters';
+is $t->get('/api/v1/templates?q=' . ('%C3%A4' x 200))->{status}, 200, '200 two-byte characters fit';
 
 # ---- GET /api/v1/templates/{id}
 

@@ -92,27 +92,30 @@ int session_revoke_user(cb_req *req, const char *user_id);
 
 /* ---- rbac.c ---- */
 
-/* JSON array of the permissions of tier (and role "admin": "*:*"). */
+/* JSON array of the permissions tier grants (declared by the enabled
+ * plugins); ["*:*"] for role "admin". */
 cb_json *rbac_permissions(cb_req *req, const char *tier, const char *role);
 
 /* 1 when a user of tier and role holds permission (NULL: any user). */
 int rbac_allows(const char *tier, const char *role, const char *permission);
 
-/* 1 when granted (e.g. "*:own_keys") covers wanted ("read:own_keys"). */
-int rbac_match(const char *granted, const char *wanted);
+/* Declares the operator-only permissions (admin:users, admin:system). */
+int rbac_declare(cb_plugin *p);
+
+/* ---- users_service.c ---- */
+
+/* Publishes users.v1 (carbot/services/users_api.h). */
+int users_service_provide(cb_plugin *p);
 
 /* ---- users.c ---- */
 
 /* Column list (with aliases) every user query selects. */
 #define USER_COLS                                                                                  \
 	"id, email, first_name, last_name, company_name, phone, subscription_tier, "               \
-	"subscription_status, role, password_hash, "                                               \
-	"to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS "             \
-	"created_at, "                                                                             \
-	"to_char(last_login_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS "          \
-	"last_login_at, "                                                                          \
-	"COALESCE(floor(extract(epoch FROM sessions_valid_after))::bigint, 0) AS "                 \
-	"valid_after, " SESSION_VERSION_SQL " AS sv"
+	"subscription_status, role, password_hash, " CB_SQL_TS("created_at") " AS created_at, " \
+	CB_SQL_TS("last_login_at") " AS last_login_at, "                                           \
+	"COALESCE(floor(extract(epoch FROM sessions_valid_after))::bigint, 0) AS valid_after, "    \
+	SESSION_VERSION_SQL " AS sv"
 
 /* The session version: sessions_valid_after in microseconds (0 when never
  * set). An access token carries the version current when it was issued (claim
@@ -138,9 +141,9 @@ void user_emit(cb_req *req, const char *event, const char *user_id, const char *
 /* {"user": ..., "tokens": ...} */
 int reply_user_tokens(cb_req *req, int status, const cb_res *user, cb_json *tokens);
 
-/* Logs what failed (never a secret) and returns CB_EDB, so the core answers
- * 503 when the database is unreachable and 500 otherwise. */
-int reply_db_error(cb_req *req, const char *what);
+/* The SDK's one database-error reply; the old name stays for code written
+ * before it moved to the core (SDK 1.6). */
+#define reply_db_error cb_reply_db_error
 
 /* ---- profile.c: the fields a user may set ---- */
 

@@ -51,7 +51,7 @@ int auth_bearer(cb_req *req, const char *permission)
 	}
 	u = user_by_id(req, cl.sub);
 	if (!u) {
-		return reply_db_error(req, "bearer: load user");
+		return cb_reply_db_error(req, "bearer: load user");
 	}
 	/* Deleted, or the token predates a password change / logout of all:
 	 * its session version is not the user's any more. A token without sv

@@ -14,10 +14,10 @@ static int finish_sign_in(cb_req *req, const cb_res *u, int remember, const char
 	tokens = session_issue(req, id, email, cb_res_val(u, 0, "subscription_tier"),
 	                       cb_res_val(u, 0, "role"), NULL, NULL, remember, NULL);
 	if (!tokens)
-		return reply_db_error(req, "issue session");
+		return cb_reply_db_error(req, "issue session");
 	user_emit(req, event, id, email);
 	if (cb_db_commit(req) != CB_OK)
-		return reply_db_error(req, "commit");
+		return cb_reply_db_error(req, "commit");
 	return reply_user_tokens(req, status, u, tokens);
 }
 
@@ -51,7 +51,7 @@ int h_register(cb_req *req)
 		return cb_reply_error(req, 500, "internal_error", "Something went wrong");
 	}
 	if (cb_db_begin(req) != CB_OK)
-		return reply_db_error(req, "register: begin");
+		return cb_reply_db_error(req, "register: begin");
 	u = cb_db_q(req,
 	            "INSERT INTO users (email, password_hash, first_name, last_name, "
 	            "  company_name, phone) VALUES ($1, $2, $3, $4, $5, $6) "
@@ -64,7 +64,7 @@ int h_register(cb_req *req)
 			return cb_reply_error(req, 409, "email_taken",
 			                      "An account with this email already exists");
 		}
-		return reply_db_error(req, "register: insert user");
+		return cb_reply_db_error(req, "register: insert user");
 	}
 	cb_log(req, CB_LOG_INFO, "user %s registered", cb_res_val(u, 0, "id"));
 	return finish_sign_in(req, u, 0, "user.registered", 201);
@@ -120,7 +120,7 @@ int h_login(cb_req *req)
 		return CB_OK;
 	u = user_by_email(req, email);
 	if (!u)
-		return reply_db_error(req, "login: load user");
+		return cb_reply_db_error(req, "login: load user");
 	if (cb_res_rows(u) == 1)
 		hash = cb_res_val(u, 0, "password_hash");
 	/* Unknown email and wrong password: same work, same answer. */
@@ -133,13 +133,13 @@ int h_login(cb_req *req)
 	maybe_rehash(req, u, password);
 
 	if (cb_db_begin(req) != CB_OK)
-		return reply_db_error(req, "login: begin");
+		return cb_reply_db_error(req, "login: begin");
 	u = cb_db_q(req,
 	            "UPDATE users SET last_login_at = now() WHERE id = $1 AND deleted_at IS NULL "
 	            "RETURNING " USER_COLS,
 	            cb_res_val(u, 0, "id"));
 	if (!u)
-		return reply_db_error(req, "login: update user");
+		return cb_reply_db_error(req, "login: update user");
 	if (cb_res_rows(u) != 1) { /* deleted in the meantime */
 		cb_db_rollback(req);
 		return cb_reply_error(req, 401, "invalid_credentials",
@@ -150,6 +150,6 @@ int h_login(cb_req *req)
 	             "DELETE FROM refresh_tokens WHERE user_id = $1 "
 	             "AND expires_at < now() - interval '1 day'",
 	             cb_res_val(u, 0, "id")))
-		return reply_db_error(req, "login: purge sessions");
+		return cb_reply_db_error(req, "login: purge sessions");
 	return finish_sign_in(req, u, remember, "user.login", 200);
 }

@@ -27,7 +27,7 @@ int h_me_get(cb_req *req)
 	cb_res *u = user_by_id(req, cb_req_get(req, "user.id"));
 
 	if (!u)
-		return reply_db_error(req, "me: load user");
+		return cb_reply_db_error(req, "me: load user");
 	if (cb_res_rows(u) != 1)
 		return gone(req);
 	return reply_user(req, u);
@@ -68,7 +68,7 @@ int h_me_patch(cb_req *req)
 	            pf.set[PF_COMPANY_NAME] ? "t" : "f", pf.val[PF_COMPANY_NAME],
 	            pf.set[PF_PHONE] ? "t" : "f", pf.val[PF_PHONE]);
 	if (!u)
-		return reply_db_error(req, "me: update");
+		return cb_reply_db_error(req, "me: update");
 	if (cb_res_rows(u) != 1)
 		return gone(req);
 	return reply_user(req, u);
@@ -102,7 +102,7 @@ int h_password(cb_req *req)
 		return CB_OK;
 	u = user_by_id(req, user_id);
 	if (!u)
-		return reply_db_error(req, "password: load user");
+		return cb_reply_db_error(req, "password: load user");
 	if (cb_res_rows(u) != 1)
 		return gone(req);
 	if (!password_verify(current, cb_res_val(u, 0, "password_hash"))) {
@@ -117,25 +117,25 @@ int h_password(cb_req *req)
 	/* Every other session ends: refresh tokens revoked, access tokens issued
 	 * until now refused (sessions_valid_after). The caller gets a new pair. */
 	if (cb_db_begin(req) != CB_OK)
-		return reply_db_error(req, "password: begin");
+		return cb_reply_db_error(req, "password: begin");
 	u = cb_db_q(
 	    req,
 	    "UPDATE users SET password_hash = $2, sessions_valid_after = now(), "
 	    "  updated_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING " USER_COLS,
 	    user_id, hash);
 	if (!u)
-		return reply_db_error(req, "password: update");
+		return cb_reply_db_error(req, "password: update");
 	if (cb_res_rows(u) != 1)
 		return gone(req);
 	if (session_revoke_user(req, user_id) != CB_OK)
-		return reply_db_error(req, "password: revoke sessions");
+		return cb_reply_db_error(req, "password: revoke sessions");
 	tokens = session_issue(req, user_id, email, cb_res_val(u, 0, "subscription_tier"),
 	                       cb_res_val(u, 0, "role"), NULL, NULL, 0, NULL);
 	if (!tokens)
-		return reply_db_error(req, "password: issue");
+		return cb_reply_db_error(req, "password: issue");
 	user_emit(req, "user.password_changed", user_id, email);
 	if (cb_db_commit(req) != CB_OK)
-		return reply_db_error(req, "password: commit");
+		return cb_reply_db_error(req, "password: commit");
 	cb_log(req, CB_LOG_INFO, "user %s changed the password; other sessions revoked", user_id);
 	return reply_user_tokens(req, 200, u, tokens);
 }

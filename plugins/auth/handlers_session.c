@@ -30,7 +30,7 @@ static int reuse_detected(cb_req *req, const cb_res *t)
 	             "WHERE family_id = $1 AND revoked_at IS NULL",
 	             cb_res_val(t, 0, "family_id")) ||
 	    cb_db_commit(req) != CB_OK)
-		return reply_db_error(req, "refresh: revoke family");
+		return cb_reply_db_error(req, "refresh: revoke family");
 	cb_log(req, CB_LOG_WARN,
 	       "refresh token reuse detected for user %s: session family %s revoked",
 	       cb_res_val(t, 0, "user_id"), cb_res_val(t, 0, "family_id"));
@@ -54,7 +54,7 @@ int h_refresh(cb_req *req)
 
 	hash = cb_sha256_hex(req, token, strlen(token));
 	if (cb_db_begin(req) != CB_OK)
-		return reply_db_error(req, "refresh: begin");
+		return cb_reply_db_error(req, "refresh: begin");
 	/* The user row first, FOR SHARE: a logout of all sessions or a password
 	 * change updates it, so it waits for this rotation to commit and then
 	 * revokes the child too, or this rotation waits for it and finds the
@@ -67,7 +67,7 @@ int h_refresh(cb_req *req)
 	            "FOR SHARE",
 	            hash);
 	if (!u)
-		return reply_db_error(req, "refresh: load user");
+		return cb_reply_db_error(req, "refresh: load user");
 	if (cb_res_rows(u) != 1)
 		return bad_refresh(req, "The refresh token is invalid");
 	/* FOR UPDATE: two concurrent uses of one token are serialised, and the
@@ -80,7 +80,7 @@ int h_refresh(cb_req *req)
 	            "FROM refresh_tokens WHERE token_hash = decode($1, 'hex') FOR UPDATE",
 	            hash);
 	if (!t)
-		return reply_db_error(req, "refresh: load token");
+		return cb_reply_db_error(req, "refresh: load token");
 	if (cb_res_rows(t) != 1)
 		return bad_refresh(req, "The refresh token is invalid");
 	if (cb_res_bool(t, 0, "rotated"))
@@ -96,11 +96,11 @@ int h_refresh(cb_req *req)
 	                       cb_res_val(t, 0, "family_id"), cb_res_val(t, 0, "id"),
 	                       cb_res_bool(t, 0, "remember"), &new_id);
 	if (!tokens)
-		return reply_db_error(req, "refresh: issue");
+		return cb_reply_db_error(req, "refresh: issue");
 	if (!cb_db_q(req, "UPDATE refresh_tokens SET replaced_by = $2 WHERE id = $1",
 	             cb_res_val(t, 0, "id"), new_id) ||
 	    cb_db_commit(req) != CB_OK)
-		return reply_db_error(req, "refresh: rotate");
+		return cb_reply_db_error(req, "refresh: rotate");
 	return reply_user_tokens(req, 200, u, tokens);
 }
 
@@ -151,10 +151,10 @@ int h_logout(cb_req *req)
 	/* A refresh token of another user revokes nothing: it is matched only
 	 * among the caller's own. */
 	if (cb_db_begin(req) != CB_OK)
-		return reply_db_error(req, "logout: begin");
+		return cb_reply_db_error(req, "logout: begin");
 	r = all ? revoke_all(req, user_id) : revoke_one(req, user_id, token);
 	if (!r || cb_db_commit(req) != CB_OK)
-		return reply_db_error(req, "logout");
+		return cb_reply_db_error(req, "logout");
 	out = cb_json_new_object(req);
 	cb_json_set_int(out, "revoked", cb_res_int(r, 0, "n"));
 	return cb_reply_json(req, 200, out);

@@ -99,7 +99,9 @@ static int auth_init(cb_plugin *p)
 	rc = cb_hook(p, "http.response", CB_HOOK_MIDDLE, tier_rate_on_response, NULL);
 	if (rc != CB_OK)
 		return cb_plugin_fail(p, "hook http.response: %s", cb_strerror(rc));
-	return CB_OK;
+	if (rbac_declare(p) != CB_OK)
+		return CB_ERR; /* the core recorded why */
+	return users_service_provide(p);
 }
 
 CB_PLUGIN("auth", "1.0.0", NULL, auth_init, NULL)

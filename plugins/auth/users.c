@@ -88,11 +88,3 @@ int reply_user_tokens(cb_req *req, int status, const cb_res *user, cb_json *toke
 	cb_json_set(body, "tokens", tokens);
 	return cb_reply_json(req, status, body);
 }
-
-int reply_db_error(cb_req *req, const char *what)
-{
-	cb_log(req, CB_LOG_ERROR, "%s: database error %s: %s", what, cb_db_sqlstate(req),
-	       cb_db_errmsg(req));
-	/* the core answers: 503 when the database is unreachable, else 500 */
-	return CB_EDB;
-}

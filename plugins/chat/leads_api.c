@@ -32,19 +32,22 @@ static cb_json *lead_json(cb_req *req, const cb_res *r, int i)
 
 int h_leads(cb_req *req)
 {
-	const char *status = cb_req_query(req, "status"), *key = cb_req_query(req, "key");
+	static const char *const states[] = {"new", "contacted", "booked", "closed", NULL};
+	cb_check *c = cb_check_new(req, NULL);
+	const char *status = NULL, *key = cb_req_query(req, "key");
 	const char *cursor = cb_req_query(req, "cursor"), *us = NULL, *cid = NULL;
-	long long limit = query_limit(req, 20);
+	long long limit = 20;
+	int st = -1;
 	char lim[24];
 	cb_res *r;
 
-	if (limit < 0)
-		return cb_reply_error(req, 400, "invalid_query", "limit is 1..100");
-	if (status && !status_ok(status))
-		return cb_reply_error(req, 400, "invalid_query",
-		                      "status is new, contacted, booked or closed");
+	cb_query_int(c, "limit", CB_OPTIONAL, 1, 100, &limit);
+	if (cb_query_enum(c, "status", CB_OPTIONAL, states, &st) == 1)
+		status = states[st];
 	if (cursor && cursor_decode(req, cursor, &us, &cid) != CB_OK)
-		return cb_reply_error(req, 400, "invalid_cursor", "The cursor is not valid");
+		cb_check_fail(c, "cursor", "invalid", "The cursor is not valid");
+	if (!cb_check_ok(c))
+		return cb_check_reply(c);
 	if (key && own_key(req, key) != CB_OK)
 		return CB_OK;
 	snprintf(lim, sizeof(lim), "%lld", limit + 1);
@@ -97,5 +100,10 @@ int h_lead_patch(cb_req *req)
 		return reply_not_found(req);
 	out = cb_json_new_object(req);
 	cb_json_set(out, "lead", lead_json(req, r, 0));
+	cb_json *ev = cb_json_new_object(req);
+	cb_json_set_str(ev, "lead_id", id);
+	cb_json_set_str(ev, "user_id", cb_req_get(req, "user.id"));
+	cb_json_set_str(ev, "status", status);
+	cb_emit(req, CB_EV_LEAD_UPDATED, ev);
 	return cb_reply_json(req, 200, out);
 }

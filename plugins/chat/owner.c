@@ -114,17 +114,22 @@ int h_conversations(cb_req *req)
 	const char *key = cb_req_query(req, "key"), *from = cb_req_query(req, "from");
 	const char *to = cb_req_query(req, "to"), *cursor = cb_req_query(req, "cursor");
 	const char *us = NULL, *cid = NULL;
-	long long limit = query_limit(req, 20);
+	cb_check *c = cb_check_new(req, NULL);
+	long long limit = 20;
 	char lim[24], idle[24];
 	cb_res *r;
 
-	if (limit < 0)
-		return cb_reply_error(req, 400, "invalid_query", "limit is 1..100");
-	if ((from && !date_ok(from)) || (to && !date_ok(to)))
-		return cb_reply_error(req, 400, "invalid_query",
-		                      "from and to are dates (2025-08-06) or ISO 8601 timestamps");
+	cb_query_int(c, "limit", CB_OPTIONAL, 1, 100, &limit);
+	if (from && !date_ok(from))
+		cb_check_fail(c, "from", "invalid",
+		              "from is a date (2025-08-06) or an ISO 8601 timestamp");
+	if (to && !date_ok(to))
+		cb_check_fail(c, "to", "invalid",
+		              "to is a date (2025-08-06) or an ISO 8601 timestamp");
 	if (cursor && cursor_decode(req, cursor, &us, &cid) != CB_OK)
-		return cb_reply_error(req, 400, "invalid_cursor", "The cursor is not valid");
+		cb_check_fail(c, "cursor", "invalid", "The cursor is not valid");
+	if (!cb_check_ok(c))
+		return cb_check_reply(c);
 	if (key && own_key(req, key) != CB_OK)
 		return CB_OK;
 	snprintf(lim, sizeof(lim), "%lld", limit + 1);

@@ -125,14 +125,8 @@ int cursor_decode(cb_req *req, const char *cursor, const char **us, const char *
 
 long long query_limit(cb_req *req, long long def)
 {
-	const char *s = cb_req_query(req, "limit");
-	char *end;
-	long long v;
+	cb_check *c = cb_check_new(req, NULL); /* the SDK's parser; problems are dropped */
+	long long v = def;
 
-	if (!s)
-		return def;
-	v = strtoll(s, &end, 10);
-	if (!*s || *end || v < 1 || v > 100)
-		return -1;
-	return v;
+	return cb_query_int(c, "limit", CB_OPTIONAL, 1, 100, &v) < 0 ? -1 : v;
 }

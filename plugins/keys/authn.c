@@ -22,7 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../landing/landing_api.h"
+#include <carbot/services/landing_api.h>
 #include "keys.h"
 
 static int json_body(cb_req *req)

@@ -50,7 +50,7 @@ static int under_key_limit(cb_req *req, const char *user_id)
 	cb_res *n;
 
 	if (!cb_db_q(req, "SELECT 1 FROM users WHERE id = $1 FOR UPDATE", user_id)) {
-		reply_db_error(req, "create key: lock user");
+		cb_reply_db_error(req, "create key: lock user");
 		return -1;
 	}
 	n = cb_db_q(req,
@@ -58,7 +58,7 @@ static int under_key_limit(cb_req *req, const char *user_id)
 	            "AND revoked_at IS NULL",
 	            user_id);
 	if (!n) {
-		reply_db_error(req, "create key: count");
+		cb_reply_db_error(req, "create key: count");
 		return -1;
 	}
 	if (cb_res_int(n, 0, "n") >= keys_cf.max_keys_per_user) {
@@ -79,7 +79,7 @@ static int insert_failed(cb_req *req)
 		return cb_reply_error(req, 409, "domain_taken",
 		                      "You already have a key of this environment for this domain");
 	}
-	return reply_db_error(req, "create key: insert");
+	return cb_reply_db_error(req, "create key: insert");
 }
 
 int h_create(cb_req *req)
@@ -101,7 +101,7 @@ int h_create(cb_req *req)
 		return cb_reply_error(req, 500, "internal_error", "Something went wrong");
 	}
 	if (cb_db_begin(req) != CB_OK)
-		return reply_db_error(req, "create key: begin");
+		return cb_reply_db_error(req, "create key: begin");
 	ok = under_key_limit(req, user_id);
 	if (ok <= 0)
 		return CB_OK;
@@ -119,7 +119,7 @@ int h_create(cb_req *req)
 	if (!res)
 		return insert_failed(req);
 	if (cb_db_commit(req) != CB_OK)
-		return reply_db_error(req, "create key: commit");
+		return cb_reply_db_error(req, "create key: commit");
 
 	out = key_json(req, res, 0, 0, 0, 0);
 	cb_json_set_str(out, "key", key); /* the only time it is ever shown */

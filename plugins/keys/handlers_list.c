@@ -13,7 +13,7 @@
 	"AND ($3::text IS NULL OR k.domain = $3)"
 
 struct listing {
-	long long page, limit;
+	cb_page page;
 	const char *active; /* "t", "f" or NULL */
 	const char *domain; /* normalised, or NULL */
 };
@@ -21,19 +21,14 @@ struct listing {
 static int read_query(cb_req *req, struct listing *l)
 {
 	cb_check *c = cb_check_new(req, NULL);
-	const char *a = cb_req_query(req, "active"), *d = cb_req_query(req, "domain"), *why;
+	const char *d = cb_req_query(req, "domain"), *why;
+	int active = 0;
 
-	l->page = 1;
-	l->limit = 20;
-	query_int(c, req, "page", 1, 1000000, &l->page);
-	query_int(c, req, "limit", 1, 100, &l->limit);
+	l->page = (cb_page)CB_PAGE_INIT;
+	cb_page_read(c, 20, 100, &l->page);
 	l->active = NULL;
-	if (a && strcmp(a, "true") == 0)
-		l->active = "t";
-	else if (a && strcmp(a, "false") == 0)
-		l->active = "f";
-	else if (a)
-		cb_check_fail(c, "active", "invalid", "active is true or false");
+	if (cb_query_bool(c, "active", CB_OPTIONAL, &active) == 1)
+		l->active = active ? "t" : "f";
 	l->domain = NULL;
 	if (d) {
 		/* "test" admits localhost too: a filter refuses nothing a key may have */
@@ -73,7 +68,7 @@ int h_list(cb_req *req)
 {
 	const char *user_id = cb_req_get(req, "user.id");
 	struct listing l;
-	cb_json *out, *pg;
+	cb_json *out;
 	cb_res *count, *rows;
 	long long total;
 
@@ -82,24 +77,19 @@ int h_list(cb_req *req)
 	count = cb_db_q(req, "SELECT count(*) AS n FROM client_keys k" FILTER_SQL, user_id,
 	                l.active, l.domain);
 	if (!count)
-		return reply_db_error(req, "list keys: count");
+		return cb_reply_db_error(req, "list keys: count");
 	rows = cb_db_q(req,
 	               "SELECT " KEY_COLS " FROM " KEY_FROM("client_keys") FILTER_SQL
 	               " ORDER BY k.created_at DESC, k.id DESC LIMIT $4::int OFFSET $5::bigint",
-	               user_id, l.active, l.domain, cb_sprintf(req, "%lld", l.limit),
-	               cb_sprintf(req, "%lld", (l.page - 1) * l.limit));
+	               user_id, l.active, l.domain, cb_sprintf(req, "%lld", l.page.limit),
+	               cb_sprintf(req, "%lld", l.page.offset));
 	if (!rows)
-		return reply_db_error(req, "list keys");
+		return cb_reply_db_error(req, "list keys");
 	total = cb_res_int(count, 0, "n");
 
 	out = cb_json_new_object(req);
 	cb_json_set(out, "keys", keys_json(req, rows));
-	pg = cb_json_new_object(req);
-	cb_json_set_int(pg, "page", l.page);
-	cb_json_set_int(pg, "limit", l.limit);
-	cb_json_set_int(pg, "total", total);
-	cb_json_set_bool(pg, "has_more", l.page * l.limit < total);
-	cb_json_set(out, "pagination", pg);
+	cb_json_set(out, "pagination", cb_page_json(req, &l.page, total, cb_res_rows(rows)));
 	return cb_reply_json(req, 200, out);
 }
 
@@ -108,7 +98,7 @@ int h_get(cb_req *req)
 	cb_res *res = key_load(req, cb_req_get(req, "user.id"), cb_req_param(req, "id"), 0);
 
 	if (!res)
-		return reply_db_error(req, "get key");
+		return cb_reply_db_error(req, "get key");
 	if (cb_res_rows(res) != 1)
 		return reply_not_found(req);
 	return cb_reply_json(req, 200, key_json_live(req, res, 0));

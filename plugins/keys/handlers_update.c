@@ -40,12 +40,12 @@ static cb_res *begin_on_key(cb_req *req, int refuse_revoked)
 	cb_res *res;
 
 	if (cb_db_begin(req) != CB_OK) {
-		reply_db_error(req, "begin");
+		cb_reply_db_error(req, "begin");
 		return NULL;
 	}
 	res = key_load(req, cb_req_get(req, "user.id"), cb_req_param(req, "id"), 1);
 	if (!res) {
-		reply_db_error(req, "load key");
+		cb_reply_db_error(req, "load key");
 		return NULL;
 	}
 	if (cb_res_rows(res) != 1) {
@@ -81,7 +81,7 @@ int h_patch(cb_req *req)
 	              pt.description, pt.active_set ? (pt.active ? "t" : "f") : NULL,
 	              pt.limit_set ? cb_sprintf(req, "%lld", pt.usage_limit) : NULL);
 	if (!res)
-		return reply_db_error(req, "patch key");
+		return cb_reply_db_error(req, "patch key");
 	if (commit_forgetting(req, cb_res_val(res, 0, "id"), cb_res_val(res, 0, "key_hash"), NULL))
 		return CB_OK;
 	return cb_reply_json(req, 200, key_json_live(req, res, 0));
@@ -101,7 +101,7 @@ int h_delete(cb_req *req)
 	             "UPDATE client_keys SET revoked_at = now(), is_active = false, "
 	             "updated_at = now() WHERE id = $1",
 	             cb_res_val(res, 0, "id")))
-		return reply_db_error(req, "revoke key");
+		return cb_reply_db_error(req, "revoke key");
 	if (commit_forgetting(req, cb_res_val(res, 0, "id"), cb_res_val(res, 0, "key_hash"), NULL))
 		return CB_OK;
 	cb_log(req, CB_LOG_INFO, "client key %s revoked", cb_res_val(res, 0, "id"));
@@ -134,7 +134,7 @@ int h_rotate(cb_req *req)
 	              cb_res_val(old, 0, "id"), hash, key + KEY_LEN - 4,
 	              cb_sprintf(req, "%lld", keys_cf.key_ttl_days));
 	if (!res)
-		return reply_db_error(req, "rotate key");
+		return cb_reply_db_error(req, "rotate key");
 	if (commit_forgetting(req, cb_res_val(res, 0, "id"), hash, cb_res_val(old, 0, "key_hash")))
 		return CB_OK;
 	out = key_json_live(req, res, 0);

@@ -44,25 +44,3 @@ const char *read_description(cb_check *c, const cb_json *body, int *set)
 		}
 	return *s ? s : NULL; /* "" clears it, like null */
 }
-
-int query_int(cb_check *c, cb_req *req, const char *name, long long min, long long max,
-              long long *out)
-{
-	const char *s = cb_req_query(req, name);
-	long long v = 0;
-
-	if (!s)
-		return 0;
-	if (!*s || strlen(s) > 12 || strspn(s, "0123456789") != strlen(s)) {
-		cb_check_fail(c, name, "type", "%s must be a whole number", name);
-		return -1;
-	}
-	for (const char *p = s; *p; p++)
-		v = v * 10 + (*p - '0');
-	if (v < min || v > max) {
-		cb_check_fail(c, name, "range", "%s must be between %lld and %lld", name, min, max);
-		return -1;
-	}
-	*out = v;
-	return 1;
-}

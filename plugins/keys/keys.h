@@ -11,7 +11,7 @@
 
 #include <carbot/sdk.h>
 
-#include "keys_api.h"
+#include <carbot/services/keys_api.h>
 
 /* ---- settings (plugin.c) ---- */
 
@@ -257,7 +257,7 @@ int keys_authenticate(cb_req *req, const char *permission);
 
 /* Columns every key query selects, FROM source aliased k, users u, the
  * current period p and its usage row s. */
-#define TS(x) "to_char((" x ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define TS(x) CB_SQL_TS(x) /* the SDK's one timestamp rule */
 #define KEY_COLS                                                                                                                                                                                                        \
 	"k.id, k.environment, k.key_last4, k.domain, k.domain_verified, k.verification_token, "                                                                                                                         \
 	"k.description, k.is_active, k.usage_limit, encode(k.key_hash, 'hex') AS key_hash, "                                                                                                                            \
@@ -298,8 +298,11 @@ cb_json *key_json_live(cb_req *req, const cb_res *res, int row);
 /* Replies: 404 not_found (also for other users' keys), 500/503 after a
  * database failure (logged with what), 409 key_revoked. */
 int reply_not_found(cb_req *req);
-int reply_db_error(cb_req *req, const char *what);
 int reply_revoked(cb_req *req);
+
+/* The SDK's one database-error reply; the old name stays for code written
+ * before it moved to the core (SDK 1.6). */
+#define reply_db_error cb_reply_db_error
 
 /* Commits req's transaction after dropping the cached copies of the key
  * (before and after the commit); replies 503/500 itself on failure and then
@@ -317,11 +320,6 @@ void reject_unknown(cb_check *c, const cb_json *body, const char *const *known, 
  * (null or ""), else the text (<= 500 bytes, no control characters except
  * newline and tab). Problems are recorded in c. */
 const char *read_description(cb_check *c, const cb_json *body, int *set);
-
-/* Query parameter name as a whole number in min..max: 1 (stored in *out),
- * 0 when absent, -1 when invalid (recorded in c). */
-int query_int(cb_check *c, cb_req *req, const char *name, long long min, long long max,
-              long long *out);
 
 /* The verification URL of domain (verification_url with {domain}). */
 char *verification_url(cb_req *req, const char *domain);

@@ -6,6 +6,7 @@
 #include <carbot/embed.h>
 
 #include "keys.h"
+#include <carbot/services/users_api.h>
 
 struct keys_conf keys_cf;
 
@@ -76,8 +77,11 @@ struct route_def {
 	cb_handler handler;
 };
 
-/* Permissions are the spec's tier map read strictly (see README.md): basic
- * holds only read:own_keys and create:own_keys. */
+/* Every tier holds all four (issue 14): a leaked key must be revocable,
+ * rotatable and switchable off by its owner on any plan; what a tier buys is
+ * the number of keys and their usage (limits.c). */
+static const char *const perms[] = {"read:own_keys", "create:own_keys", "update:own_keys",
+                                    "delete:own_keys"};
 static const struct route_def routes[] = {
     {"POST", "/api/v1/client-keys", "create:own_keys", h_create},
     {"GET", "/api/v1/client-keys", "read:own_keys", h_list},
@@ -100,6 +104,9 @@ static int register_all(cb_plugin *p)
 			return cb_plugin_fail(p, "migration %s: %s", cb_embedded[i].name,
 			                      cb_strerror(rc));
 	}
+	for (size_t i = 0; i < sizeof perms / sizeof perms[0]; i++)
+		if (cb_permission(p, perms[i], CB_TIERS_ALL) != CB_OK)
+			return CB_ERR; /* the core recorded why */
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		rc = cb_route(p, routes[i].method, routes[i].pattern, CB_AUTH_BEARER,
 		              routes[i].permission, routes[i].handler);

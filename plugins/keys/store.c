@@ -134,15 +134,6 @@ int reply_revoked(cb_req *req)
 	                      "This key is revoked; create a new one instead");
 }
 
-int reply_db_error(cb_req *req, const char *what)
-{
-	cb_log(req, CB_LOG_ERROR, "%s: database error %s: %s", what, cb_db_sqlstate(req),
-	       cb_db_errmsg(req));
-	if (strncmp(cb_db_sqlstate(req), "08", 2) == 0)
-		return cb_reply_error(req, 503, "unavailable", "The database is unavailable");
-	return cb_reply_error(req, 500, "internal_error", "Something went wrong");
-}
-
 int commit_forgetting(cb_req *req, const char *id, const char *hash_hex, const char *old_hash_hex)
 {
 	/* Before the commit: if Redis cannot drop a cached copy, the change is
@@ -157,7 +148,7 @@ int commit_forgetting(cb_req *req, const char *id, const char *hash_hex, const c
 		return 1;
 	}
 	if (cb_db_commit(req) != CB_OK) {
-		reply_db_error(req, "commit");
+		cb_reply_db_error(req, "commit");
 		return 1;
 	}
 	/* After it: a validation that read the old row meanwhile may have

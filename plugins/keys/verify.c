@@ -71,7 +71,7 @@ static int mark_verified(cb_req *req, const cb_res *key)
 	cb_res *res;
 
 	if (cb_db_begin(req) != CB_OK)
-		return reply_db_error(req, "verify: begin");
+		return cb_reply_db_error(req, "verify: begin");
 	res = cb_db_q(req,
 	              "WITH k AS (UPDATE client_keys SET domain_verified = true, "
 	              "  domain_verified_at = now(), updated_at = now() "
@@ -79,7 +79,7 @@ static int mark_verified(cb_req *req, const cb_res *key)
 	              "SELECT " KEY_COLS " FROM " KEY_FROM("k"),
 	              cb_res_val(key, 0, "id"));
 	if (!res)
-		return reply_db_error(req, "verify: update");
+		return cb_reply_db_error(req, "verify: update");
 	if (cb_res_rows(res) != 1) /* revoked meanwhile */
 		return reply_revoked(req);
 	if (commit_forgetting(req, cb_res_val(res, 0, "id"), cb_res_val(res, 0, "key_hash"), NULL))
@@ -99,7 +99,7 @@ int h_verify(cb_req *req)
 
 	key = key_load(req, user_id, cb_req_param(req, "id"), 0);
 	if (!key)
-		return reply_db_error(req, "verify: load key");
+		return cb_reply_db_error(req, "verify: load key");
 	if (cb_res_rows(key) != 1)
 		return reply_not_found(req);
 	if (cb_res_bool(key, 0, "revoked"))

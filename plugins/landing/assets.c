@@ -123,7 +123,7 @@ int h_asset_upload(cb_req *req)
 	              cb_res_val(page, 0, "id"), cb_req_get(req, "user.id"),
 	              strcmp(kind, "logo") == 0 ? "{theme,logo_url}" : "{theme,favicon_url}", url);
 	if (!res)
-		return reply_db_error(req, "set asset");
+		return cb_reply_db_error(req, "set asset");
 	cache_invalidate_page(cb_res_val(page, 0, "id"));
 	o = cb_json_new_object(req);
 	cb_json_set_str(o, "kind", kind);

@@ -77,7 +77,7 @@ static int local_now(cb_req *req, int *dow, int *minute, int *second, long long 
 	            "FROM (SELECT now() AT TIME ZONE $1 AS t) s",
 	            lp_cf.timezone);
 	if (!res)
-		return reply_db_error(req, "local time");
+		return cb_reply_db_error(req, "local time");
 	*dow = (int)cb_res_int(res, 0, "dow");
 	*minute = (int)cb_res_int(res, 0, "minute");
 	*second = (int)cb_res_int(res, 0, "second");

@@ -11,12 +11,10 @@
 
 #define VER_COLS                                                                                   \
 	"id, domain, verification_token, verification_method, is_verified, last_error, "           \
-	"expires_at < now() AS expired, "                                                          \
-	"to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS expires_at, " \
-	"to_char(verified_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS "            \
-	"verified_at, "                                                                            \
-	"to_char(last_checked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS "        \
-	"last_checked_at"
+	"expires_at < now() AS expired, " CB_SQL_TS("expires_at") " AS expires_at, " CB_SQL_TS(    \
+	    "verified_at") " AS "                                                                  \
+	                   "verified_at, " CB_SQL_TS("last_checked_at") " AS "                     \
+	                                                                "last_checked_at"
 
 static int is_method(const char *m)
 {
@@ -95,7 +93,7 @@ int h_domain_set(cb_req *req)
 	        req,
 	        "DELETE FROM domain_verifications WHERE landing_page_id = $1 AND NOT is_verified",
 	        cb_res_val(page, 0, "id")))
-		return reply_db_error(req, "replace verification");
+		return cb_reply_db_error(req, "replace verification");
 	res = cb_db_q(
 	    req,
 	    "INSERT INTO domain_verifications (landing_page_id, domain, verification_token, "
@@ -104,7 +102,7 @@ int h_domain_set(cb_req *req)
 	    cb_res_val(page, 0, "id"), d, cb_random_hex(req, 16), method,
 	    cb_sprintf(req, "%lld", lp_cf.token_ttl));
 	if (!res || cb_db_commit(req) != CB_OK)
-		return reply_db_error(req, "insert verification");
+		return cb_reply_db_error(req, "insert verification");
 	return cb_reply_json(req, 201,
 	                     verification_json(req, res, cb_res_val(page, 0, "subdomain")));
 }
@@ -121,7 +119,7 @@ int h_domain_get(cb_req *req)
 	              "ORDER BY created_at DESC LIMIT 1",
 	              cb_res_val(page, 0, "id"));
 	if (!res)
-		return reply_db_error(req, "load verification");
+		return cb_reply_db_error(req, "load verification");
 	o = cb_json_new_object(req);
 	cb_json_set_str(o, "custom_domain", cb_res_val(page, 0, "custom_domain"));
 	cb_json_set(o, "verification",
@@ -145,7 +143,7 @@ int h_domain_delete(cb_req *req)
 	             "render_version = render_version + 1, updated_at = now() WHERE id = $1",
 	             id) ||
 	    cb_db_commit(req) != CB_OK)
-		return reply_db_error(req, "remove domain");
+		return cb_reply_db_error(req, "remove domain");
 	cache_invalidate_page(id);
 	return cb_reply(req, 204, NULL, NULL, 0);
 }
@@ -178,7 +176,7 @@ static int check_passed(cb_req *req, const char *page_id, const char *vid, const
 	cb_res *moved, *res;
 
 	if (cb_db_begin(req) != CB_OK)
-		return reply_db_error(req, "begin");
+		return cb_reply_db_error(req, "begin");
 	moved = cb_db_q(req,
 	                "UPDATE landing_pages SET custom_domain = NULL, ssl_enabled = false, "
 	                "render_version = render_version + 1, updated_at = now() "
@@ -194,10 +192,10 @@ static int check_passed(cb_req *req, const char *page_id, const char *vid, const
 	             "UPDATE landing_pages SET custom_domain = $2, ssl_enabled = true, "
 	             "render_version = render_version + 1, updated_at = now() WHERE id = $1",
 	             page_id, domain))
-		return reply_db_error(req, "store verified domain");
+		return cb_reply_db_error(req, "store verified domain");
 	res = cb_db_q(req, "SELECT " VER_COLS " FROM domain_verifications WHERE id = $1", vid);
 	if (!res || cb_db_commit(req) != CB_OK)
-		return reply_db_error(req, "commit verified domain");
+		return cb_reply_db_error(req, "commit verified domain");
 	for (int i = 0; i < cb_res_rows(moved); i++)
 		cache_invalidate_page(cb_res_val(moved, i, "id"));
 	cache_invalidate_page(page_id);
@@ -234,7 +232,7 @@ int h_domain_verify(cb_req *req)
 	              "AND NOT is_verified ORDER BY created_at DESC LIMIT 1",
 	              page_id);
 	if (!ver)
-		return reply_db_error(req, "load verification");
+		return cb_reply_db_error(req, "load verification");
 	if (cb_res_rows(ver) != 1)
 		return cb_reply_error(
 		    req, 409, "no_pending_verification",
@@ -291,7 +289,7 @@ int h_tls_ask(cb_req *req)
 	                    "AND lp.is_published",
 	              name);
 	if (!res)
-		return reply_db_error(req, "tls ask");
+		return cb_reply_db_error(req, "tls ask");
 	if (cb_res_rows(res) != 1)
 		return cb_reply_error(req, 404, "not_found", "No certificate for %s", domain);
 	o = cb_json_new_object(req);

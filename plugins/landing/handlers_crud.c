@@ -95,7 +95,7 @@ int h_create(cb_req *req)
 	res = cb_db_q(req, "SELECT count(*) AS n FROM landing_pages WHERE user_id = $1",
 	              cb_req_get(req, "user.id"));
 	if (!res)
-		return reply_db_error(req, "count pages");
+		return cb_reply_db_error(req, "count pages");
 	if (cb_res_int(res, 0, "n") >= lp_cf.max_pages)
 		return cb_reply_error(req, 409, "page_limit_reached",
 		                      "You have %lld landing pages, the most allowed",
@@ -109,7 +109,7 @@ int h_create(cb_req *req)
 	if (!res && strcmp(cb_db_sqlstate(req), "23505") == 0)
 		return subdomain_taken(req, sub);
 	if (!res)
-		return reply_db_error(req, "insert page");
+		return cb_reply_db_error(req, "insert page");
 	cb_set_header(req, "Location",
 	              cb_sprintf(req, "/api/v1/landing-pages/%s", cb_res_val(res, 0, "id")));
 	return cb_reply_json(req, 201, page_json(req, res, 0));
@@ -124,7 +124,7 @@ int h_list(cb_req *req)
 	cb_json *arr = cb_json_new_array(req), *o = cb_json_new_object(req);
 
 	if (!res)
-		return reply_db_error(req, "list pages");
+		return cb_reply_db_error(req, "list pages");
 	for (int i = 0; i < cb_res_rows(res); i++)
 		cb_json_push(arr, page_json(req, res, i));
 	cb_json_set(o, "landing_pages", arr);
@@ -199,7 +199,7 @@ int h_patch(cb_req *req)
 	              cb_res_val(page, 0, "id"), cb_req_get(req, "user.id"), tid,
 	              cb_json_dump(req, cfg, NULL), cb_json_dump(req, seo, NULL));
 	if (!res)
-		return reply_db_error(req, "update page");
+		return cb_reply_db_error(req, "update page");
 	if (cb_res_rows(res) != 1)
 		return cb_reply_error(req, 404, "not_found", "No such landing page");
 	cache_invalidate_page(cb_res_val(res, 0, "id"));
@@ -216,7 +216,7 @@ int h_delete(cb_req *req)
 	res = cb_db_q(req, "DELETE FROM landing_pages WHERE id = $1 AND user_id = $2", id,
 	              cb_req_get(req, "user.id"));
 	if (!res)
-		return reply_db_error(req, "delete page");
+		return cb_reply_db_error(req, "delete page");
 	if (cb_res_affected(res) != 1)
 		return cb_reply_error(req, 404, "not_found", "No such landing page");
 	cache_invalidate_page(id);

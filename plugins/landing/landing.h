@@ -11,7 +11,7 @@
 
 #include <carbot/sdk.h>
 
-#include "../templates/templates_api.h"
+#include <carbot/services/templates_api.h>
 
 /* ---- settings (plugin.c) ---- */
 
@@ -38,8 +38,9 @@ extern const struct templates_api *lp_tpl;
 
 /* ---- small shared helpers (util.c) ---- */
 
-/* 500 with a log line naming what failed (never a secret). */
-int reply_db_error(cb_req *req, const char *what);
+/* The SDK's one database-error reply; the old name stays for code written
+ * before it moved to the core (SDK 1.6). */
+#define reply_db_error cb_reply_db_error
 
 /* Lower-cased copy of s in req's arena. */
 char *lower_dup(cb_req *req, const char *s);
@@ -147,13 +148,13 @@ cb_json *hours_context(cb_req *req, const cb_json *hours, const char *locale, co
 #define PAGE_COLS                                                                                  \
 	"lp.id, lp.user_id, lp.template_id, lp.subdomain, lp.custom_domain, lp.ssl_enabled, "      \
 	"lp.configuration::text AS configuration, lp.seo_settings::text AS seo_settings, "         \
-	"lp.is_published, lp.render_version, "                                                     \
-	"to_char(lp.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS "        \
-	"published_at, "                                                                           \
-	"to_char(lp.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS "          \
-	"created_at, "                                                                             \
-	"to_char(lp.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS "          \
-	"updated_at"
+	"lp.is_published, lp.render_version, " CB_SQL_TS(                                          \
+	    "lp.published_at") " AS "                                                              \
+	                       "published_at, " CB_SQL_TS(                                         \
+	                           "lp.created_at") " AS "                                         \
+	                                            "created_at, " CB_SQL_TS(                      \
+	                                                "lp.updated_at") " AS "                    \
+	                                                                 "updated_at"
 
 /* The caller's page {id} (path parameter) as a one-row result with
  * PAGE_COLS. NULL otherwise: with a 404 set for a malformed id, a page of

@@ -18,7 +18,7 @@ cb_res *page_of_caller(cb_req *req)
 	    req, "SELECT " PAGE_COLS " FROM landing_pages lp WHERE lp.id = $1 AND lp.user_id = $2",
 	    id, user);
 	if (!res) {
-		reply_db_error(req, "load page");
+		cb_reply_db_error(req, "load page");
 		return NULL; /* the handler returns CB_EDB: the core answers 500/503 */
 	}
 	if (cb_res_rows(res) != 1) {

@@ -11,6 +11,7 @@
 #include <carbot/embed.h>
 
 #include "landing.h"
+#include <carbot/services/users_api.h>
 
 struct landing_conf lp_cf;
 const struct templates_api *lp_tpl;
@@ -190,6 +191,11 @@ static int landing_init(cb_plugin *p)
 			return cb_plugin_fail(p, "migration %s: %s", cb_embedded[i].name,
 			                      cb_strerror(rc));
 	}
+	/* landing pages are a paid feature (the spec's premium map) */
+	static const char *const perms[] = {OWN_C, OWN_R, OWN_U, OWN_D};
+	for (size_t i = 0; i < sizeof perms / sizeof perms[0]; i++)
+		if (cb_permission(p, perms[i], CB_TIERS_PAID) != CB_OK)
+			return CB_ERR; /* the core recorded why */
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
 		rc = cb_route(p, routes[i].method, routes[i].pattern, routes[i].auth,
 		              routes[i].permission, routes[i].handler);

@@ -25,10 +25,17 @@ static int set_published(cb_req *req, int on)
 	              "WHERE lp.id = $1 AND lp.user_id = $2 RETURNING " PAGE_COLS,
 	              cb_res_val(page, 0, "id"), cb_req_get(req, "user.id"), on ? "true" : "false");
 	if (!res)
-		return reply_db_error(req, "publish page");
+		return cb_reply_db_error(req, "publish page");
 	if (cb_res_rows(res) != 1)
 		return cb_reply_error(req, 404, "not_found", "No such landing page");
 	cache_invalidate_page(cb_res_val(res, 0, "id"));
+	if (on) {
+		cb_json *ev = cb_json_new_object(req);
+		cb_json_set_str(ev, "page_id", cb_res_val(res, 0, "id"));
+		cb_json_set_str(ev, "user_id", cb_res_val(res, 0, "user_id"));
+		cb_json_set_str(ev, "subdomain", cb_res_val(res, 0, "subdomain"));
+		cb_emit(req, CB_EV_PAGE_PUBLISHED, ev);
+	}
 	return cb_reply_json(req, 200, page_json(req, res, 0));
 }
 

@@ -88,7 +88,7 @@ int serve_page(cb_req *req, char kind, const char *name)
 	res = published_page(req, kind, name);
 	if (!res) {
 		cache_release(e);
-		return reply_db_error(req, "load published page");
+		return cb_reply_db_error(req, "load published page");
 	}
 	if (cb_res_rows(res) != 1) {
 		cache_release(e);
@@ -191,7 +191,7 @@ int h_robots(cb_req *req)
 		return cb_reply(req, 200, "text/plain; charset=utf-8", deny, sizeof deny - 1);
 	res = published_page(req, kind, name);
 	if (!res)
-		return reply_db_error(req, "robots.txt");
+		return cb_reply_db_error(req, "robots.txt");
 	if (cb_res_rows(res) != 1)
 		return cb_reply(req, 200, "text/plain; charset=utf-8", deny, sizeof deny - 1);
 	const char *text = cb_sprintf(req, "User-agent: *\nAllow: /\nSitemap: %s/sitemap.xml\n",
@@ -212,7 +212,7 @@ int h_sitemap(cb_req *req)
 		return respond_not_found(req);
 	res = published_page(req, kind, name);
 	if (!res)
-		return reply_db_error(req, "sitemap.xml");
+		return cb_reply_db_error(req, "sitemap.xml");
 	if (cb_res_rows(res) != 1)
 		return respond_not_found(req);
 	buf_init(&b, req);

@@ -5,14 +5,6 @@
 
 #include "landing.h"
 
-int reply_db_error(cb_req *req, const char *what)
-{
-	cb_log(req, CB_LOG_ERROR, "landing: %s failed: sqlstate %s: %s", what, cb_db_sqlstate(req),
-	       cb_db_errmsg(req));
-	/* an unreachable database is the core's 503, anything else a 500 */
-	return CB_EDB;
-}
-
 char *lower_dup(cb_req *req, const char *s)
 {
 	char *d = cb_strdup(req, s);

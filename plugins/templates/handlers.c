@@ -52,17 +52,18 @@ static char *like_pattern(cb_req *req, const char *q)
 
 int h_list(cb_req *req)
 {
-	const char *category = cb_req_query(req, "category");
-	const char *q = cb_req_query(req, "q");
+	cb_check *c = cb_check_new(req, NULL);
+	const char *category = cb_query_str(c, "category", CB_OPTIONAL, 0, 100);
+	const char *q = cb_query_str(c, "q", CB_OPTIONAL, 0, 200);
 	cb_json *list, *out;
 	cb_res *r;
 
+	if (!cb_check_ok(c))
+		return cb_check_reply(c);
 	if (category && !*category)
 		category = NULL;
 	if (q && !*q)
 		q = NULL;
-	if ((category && strlen(category) > 100) || (q && strlen(q) > 200))
-		return cb_reply_error(req, 400, "invalid_query", "category or q is too long");
 	r = cb_db_q(req,
 	            "SELECT " SUMMARY_COLS " FROM templates WHERE is_active "
 	            "AND ($1::text IS NULL OR lower(category) = lower($1)) "
@@ -87,9 +88,9 @@ int h_get(cb_req *req)
 	            "SELECT " SUMMARY_COLS ", template_data->'theme' AS theme, "
 	            "template_data->'sections' AS sections, "
 	            "(SELECT COALESCE(json_agg(k ORDER BY k), '[]') FROM "
-	            "jsonb_object_keys(template_data->'strings') AS k) AS locales, "
-	            "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-	            "AS updated_at FROM templates WHERE id = $1 AND is_active",
+	            "jsonb_object_keys(template_data->'strings') AS k) AS locales, " CB_SQL_TS(
+	                "updated_at") " "
+	                              "AS updated_at FROM templates WHERE id = $1 AND is_active",
 	            id);
 	if (!r)
 		return cb_reply_error(req, 503, "unavailable", "the catalogue cannot be read now");

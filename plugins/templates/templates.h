@@ -8,7 +8,7 @@
 #include <carbot/sdk.h>
 
 #include "hbs.h"
-#include "templates_api.h"
+#include <carbot/services/templates_api.h>
 
 /* ---- cache.c: compiled templates by (id, updated_at) ---- */
 

@@ -24,6 +24,7 @@
 
 typedef struct cb_req cb_req;
 typedef struct cb_res cb_res;
+typedef struct cb_json cb_json;
 
 /* Runs sql with n text parameters (a NULL element is SQL NULL). Returns the
  * result (rows or none), or NULL on failure: then cb_db_sqlstate and
@@ -37,10 +38,11 @@ cb_res *cb_db_query_ro(cb_req *req, const char *sql, int n, const char *const *p
 
 /* Convenience: cb_db_q(req, "SELECT ... $1 ... $2", a, b) with 1..16 params;
  * cb_db_q0(req, sql) for none. */
-#define CB__NARG(...) CB__NARG_(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define CB__NARG(...)                                                                              \
+	CB__NARG_(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
 #define CB__NARG_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, N, ...) N
-#define cb_db_q(req, sql, ...) \
-	cb_db_query((req), (sql), CB__NARG(__VA_ARGS__), (const char *const[]){__VA_ARGS__})
+#define cb_db_q(req, sql, ...)                                                                     \
+	cb_db_query((req), (sql), CB__NARG(__VA_ARGS__), CB__STRV(__VA_ARGS__))
 #define cb_db_q0(req, sql) cb_db_query((req), (sql), 0, NULL)
 
 /* Transactions on the request's connection. Returns CB_OK, CB_EDB, or
@@ -79,5 +81,26 @@ const char *cb_res_val(const cb_res *res, int row, const char *name);
 /* Value as integer (0 when NULL or not a number) and as boolean ("t" is 1). */
 long long cb_res_int(const cb_res *res, int row, const char *name);
 int cb_res_bool(const cb_res *res, int row, const char *name);
+
+/* ---- since 1.6 ----
+ *
+ * Timestamps: the API writes every instant as ISO 8601 in UTC with seconds,
+ * "2026-12-04T09:30:00Z". cb_res_json converts timestamptz columns itself;
+ * for a value built in SQL use CB_SQL_TS, never a to_char format of your own:
+ *   "SELECT " CB_SQL_TS("created_at") " AS created_at FROM ..." */
+#define CB_SQL_TS(expr) "to_char((" expr ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+/* Row row of res as a JSON object, one member per column (in column order):
+ * SQL NULL -> null, boolean -> true/false, int2/int4/int8 -> integer,
+ * float4/float8/numeric -> number, json/jsonb -> parsed JSON, timestamptz
+ * -> ISO 8601 UTC ("...Z"), everything else -> string. NULL when row is out
+ * of range. */
+cb_json *cb_res_json(cb_req *req, const cb_res *res, int row);
+
+/* Integer / number value of (row, name) that tells a NULL from a 0: CB_OK
+ * with *out set, CB_ENOTFOUND for SQL NULL, a missing column or row, and
+ * CB_EINVAL when the text is not a number (*out untouched). */
+int cb_res_int_ok(const cb_res *res, int row, const char *name, long long *out);
+int cb_res_num_ok(const cb_res *res, int row, const char *name, double *out);
 
 #endif

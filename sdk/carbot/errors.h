@@ -7,6 +7,15 @@
 #ifndef CARBOT_ERRORS_H
 #define CARBOT_ERRORS_H
 
+/* An array of strings built in place, for the variadic query and command
+ * macros: a compound literal in C, an initializer_list (alive until the end
+ * of the full expression) in C++. */
+#ifdef __cplusplus
+#define CB__STRV(...) (std::initializer_list<const char *>{__VA_ARGS__}.begin())
+#else
+#define CB__STRV(...) ((const char *const[]){__VA_ARGS__})
+#endif
+
 enum cb_status {
 	CB_OK = 0,
 	CB_ERR = -1,          /* unspecified failure */

@@ -149,4 +149,77 @@ int cb_check_ok(const cb_check *c);
 /* Sets 400 validation_failed with all recorded details; returns CB_OK. */
 int cb_check_reply(cb_check *c);
 
+/* ---- since 1.6: query strings, pagination, text in characters ----
+ *
+ * The query checks read cb_req_query of the check's request and record their
+ * problems in the same cb_check (and the same details shape) as the JSON
+ * checks, so one 400 validation_failed names every bad parameter and field:
+ *
+ *   cb_check *c = cb_check_new(req, NULL);
+ *   cb_page pg = CB_PAGE_INIT;
+ *   cb_page_read(c, 20, 100, &pg);            // ?page=1..  &limit=1..100
+ *   const char *k = cb_query_uuid(c, "key_id", CB_OPTIONAL);
+ *   if (!cb_check_ok(c)) return cb_check_reply(c);
+ *
+ * A parameter given empty ("?active=") counts as given (and is invalid
+ * unless a string of min 0). Each returns as cb_check_int (1 set, 0 absent,
+ * -1 invalid) unless it says otherwise. */
+
+/* Whole number (optional leading '-', at most 18 digits) within min..max. */
+int cb_query_int(cb_check *c, const char *name, int required, long long min, long long max,
+                 long long *out);
+
+/* String of min..max characters (valid UTF-8); the value, or NULL when absent
+ * or invalid. */
+const char *cb_query_str(cb_check *c, const char *name, int required, size_t min, size_t max);
+
+/* Exactly "true" or "false". */
+int cb_query_bool(cb_check *c, const char *name, int required, int *out);
+
+/* One of the NULL-terminated allowed words; stores the index. */
+int cb_query_enum(cb_check *c, const char *name, int required, const char *const *allowed,
+                  int *out);
+
+/* A UUID in text form (lower-cased); the value, or NULL. */
+const char *cb_query_uuid(cb_check *c, const char *name, int required);
+
+/* Page-number pagination: ?page (1.., default 1) and ?limit (1..max_limit,
+ * default def_limit, at most max_limit) into *out, with offset = (page - 1) * limit for SQL's
+ * OFFSET. Grows at its end: initialise with CB_PAGE_INIT. Returns CB_OK or
+ * CB_EINVAL (recorded in c). */
+typedef struct cb_page {
+	size_t size;
+	long long page, limit, offset;
+} cb_page;
+#define CB_PAGE_INIT                                                                               \
+	{                                                                                          \
+		sizeof(cb_page), 1, 0, 0                                                           \
+	}
+int cb_page_read(cb_check *c, long long def_limit, long long max_limit, cb_page *out);
+
+/* The spec's pagination object {"page", "limit", "total", "has_more"} for a
+ * page of rows items out of total. */
+cb_json *cb_page_json(cb_req *req, const cb_page *pg, long long total, long long rows);
+
+/* String field of min..max characters (Unicode code points) and at most
+ * max_bytes bytes (0: 4 * max); messages to end users say "characters".
+ * Returns as cb_check_str. */
+const char *cb_check_text(cb_check *c, const char *field, int required, size_t min, size_t max,
+                          size_t max_bytes);
+
+/* Characters (code points) of the NUL-terminated UTF-8 string s, or
+ * (size_t)-1 when s is not valid UTF-8 (overlong forms and surrogates are
+ * invalid). */
+size_t cb_utf8_len(const char *s);
+
+/* The one database-error reply: logs "WHAT: database error SQLSTATE: message"
+ * and sets 503 unavailable with Retry-After: 1 when the database is
+ * unreachable or exhausted (SQLSTATE classes 08, 53, 57P), else 500
+ * internal_error. Returns CB_EDB with the reply set, so `return
+ * cb_reply_db_error(req, "list keys");` works from a handler (the reply
+ * stands), an authenticator (it refuses) and a helper (its caller sees the
+ * failure). Returning CB_EDB from a handler without a reply answers the
+ * same. */
+int cb_reply_db_error(cb_req *req, const char *what);
+
 #endif

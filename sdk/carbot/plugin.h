@@ -21,6 +21,7 @@
 
 typedef struct cb_req cb_req;
 typedef struct cb_plugin cb_plugin;
+typedef struct cb_json cb_json;
 struct cb_api;
 
 /* A route handler: sets a response and returns CB_OK (see http.h). */
@@ -133,5 +134,30 @@ int cb_plugin_fail(cb_plugin *p, const char *fmt, ...) __attribute__((format(pri
 
 /* A service published by some plugin, or NULL. */
 const void *cb_service(const char *name);
+
+/* ---- since 1.6: permissions ----
+ *
+ * A permission is "action:resource" ("read:own_reviews"), declared by the
+ * plugin whose routes need it, with the subscription tiers that grant it.
+ * Once every init has run, a CB_AUTH_BEARER route naming a permission that
+ * no plugin declared stops startup (one line naming route, plugin and
+ * permission). Permissions whose action is "admin" ("admin:users") are
+ * operator power: no tier grants them, only the operator role does (the
+ * bearer authenticator grants role "admin" everything). */
+
+/* Declares permission name granted by the space-separated tiers ("basic
+ * premium enterprise"; NULL or "" for none: operators only). Only inside
+ * init. CB_OK; CB_EINVAL (malformed name, or tiers for an admin:
+ * permission); CB_EEXIST (declared before, by this or another plugin: the
+ * failure names both). */
+int cb_permission(cb_plugin *p, const char *name, const char *tiers);
+
+/* 1 when tier grants permission name, 0 when not, CB_ENOTFOUND when nobody
+ * declared it. */
+int cb_permission_granted(const char *name, const char *tier);
+
+/* The declared permissions tier grants, as a JSON array of names in
+ * declaration order (for tokens and /me). */
+cb_json *cb_permission_list(cb_req *req, const char *tier);
 
 #endif

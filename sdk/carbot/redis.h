@@ -33,7 +33,7 @@ cb_redis_reply *cb_redis(cb_req *req, int argc, const char *const *argv, const s
 
 /* Convenience: cb_redis_c(req, "SET", key, value) with 1..16 string args. */
 #define cb_redis_c(req, ...)                                                                       \
-	cb_redis((req), CB__RNARG(__VA_ARGS__), (const char *const[]){__VA_ARGS__}, NULL)
+	cb_redis((req), CB__RNARG(__VA_ARGS__), CB__STRV(__VA_ARGS__), NULL)
 #define CB__RNARG(...)                                                                             \
 	CB__RNARG_(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
 #define CB__RNARG_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, N, ...) N
@@ -56,7 +56,7 @@ cb_redis_reply *cb_redis(cb_req *req, int argc, const char *const *argv, const s
  * argument list. So send only what may be lost without harm. */
 int cb_redis_send(cb_req *req, int argc, const char *const *argv, const size_t *lens);
 #define cb_redis_send_c(req, ...)                                                                  \
-	cb_redis_send((req), CB__RNARG(__VA_ARGS__), (const char *const[]){__VA_ARGS__}, NULL)
+	cb_redis_send((req), CB__RNARG(__VA_ARGS__), CB__STRV(__VA_ARGS__), NULL)
 
 /* Reply accessors; all accept NULL (type CB_REDIS_NIL, values 0/NULL). */
 int cb_redis_type(const cb_redis_reply *r);
@@ -92,7 +92,7 @@ cb_redis_pipe *cb_redis_pipe_new(cb_req *req);
  * or CB_EINVAL (negative) for a bad command, a full or already run pipe. */
 int cb_redis_pipe_add(cb_redis_pipe *p, int argc, const char *const *argv, const size_t *lens);
 #define cb_redis_pipe_c(p, ...)                                                                    \
-	cb_redis_pipe_add((p), CB__RNARG(__VA_ARGS__), (const char *const[]){__VA_ARGS__}, NULL)
+	cb_redis_pipe_add((p), CB__RNARG(__VA_ARGS__), CB__STRV(__VA_ARGS__), NULL)
 
 /* Queues a rate-limit check, with the meaning and arguments of
  * cb_ratelimit. Returns its index for cb_redis_pipe_rate, or CB_EINVAL. */

@@ -8,6 +8,11 @@
 #ifndef CARBOT_SDK_H
 #define CARBOT_SDK_H
 
+#ifdef __cplusplus
+#include <initializer_list>
+extern "C" {
+#endif
+
 #include "version.h"
 #include "errors.h"
 #include "mem.h"
@@ -20,8 +25,14 @@
 #include "jobs.h"
 #include "fetch.h"
 #include "util.h"
+#include "cache.h"
 #include "plugin.h"
 #include "api.h"
 #include "settings.h" /* static inline over the functions above */
+#include "events.h"
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

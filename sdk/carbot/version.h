@@ -14,12 +14,17 @@
  *   1.4  redis.h: pipelines (cb_redis_pipe_*), rate limits included.
  *   1.5  redis.h: cb_redis_send, a command whose reply nobody waits for;
  *        cb_ratelimit_lua/_keys/_result, a rate limit inside a plugin's script.
+ *   1.6  the ABI pinned (sdk/abi.manifest, CB_IF_HAS, headers usable from C++);
+ *        events.h; permissions (cb_permission*); query checks (cb_query_*),
+ *        pagination (cb_page_*), text in characters (cb_check_text,
+ *        cb_utf8_len); CB_SQL_TS, cb_res_json, cb_res_int_ok/_num_ok;
+ *        cb_reply_db_error; cache.h (cb_cache_*); services/ headers (users.v1).
  */
 #ifndef CARBOT_VERSION_H
 #define CARBOT_VERSION_H
 
 #define CB_SDK_MAJOR 1
-#define CB_SDK_MINOR 5
+#define CB_SDK_MINOR 6
 
 /* True when the headers being compiled against are at least SDK major.minor
  * (a compile-time test; at run time use CB_HAS, see api.h). */

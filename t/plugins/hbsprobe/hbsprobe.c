@@ -5,7 +5,7 @@
 
 #include <carbot/sdk.h>
 
-#include "../../../plugins/templates/templates_api.h"
+#include <carbot/services/templates_api.h>
 
 static const struct templates_api *api(void)
 {

@@ -12,7 +12,7 @@
 #include <carbot/sdk.h>
 #include <string.h>
 
-#include "keys_api.h"
+#include <carbot/services/keys_api.h>
 
 static const struct keys_api *keys;
 

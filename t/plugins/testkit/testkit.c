@@ -445,6 +445,20 @@ static int add_perm_route(cb_plugin *p, const char *permission, int n)
 	return cb_route(p, "GET", pattern, CB_AUTH_BEARER, permission, perm);
 }
 
+/* "name=tier tier" (tiers may be empty: operators only). */
+static int add_declared(cb_plugin *p, const char *item, int n)
+{
+	char name[128];
+	const char *eq = strchr(item, '=');
+	size_t len = eq ? (size_t)(eq - item) : strlen(item);
+	(void)n;
+	if (len >= sizeof name)
+		return CB_EINVAL;
+	memcpy(name, item, len);
+	name[len] = '\0';
+	return cb_permission(p, name, eq ? eq + 1 : NULL);
+}
+
 static int add_recorder(cb_plugin *p, const char *event, int n)
 {
 	(void)n;
@@ -489,6 +503,7 @@ static int init(cb_plugin *p)
 	cb_setting(p, "steal_healthz", CB_SET_BOOL, "off", 0, 0);
 	cb_setting(p, "permissions", CB_SET_STR, "", 0, 0);
 	cb_setting(p, "record_events", CB_SET_STR, "", 0, 0);
+	cb_setting(p, "declare", CB_SET_STR, "", 0, 0);
 	limit_per_minute = cb_conf_int(p, "limit");
 	if (cb_conf_bool(p, "fail_init"))
 		return cb_plugin_fail(p, "fail_init is on, as the test asked");
@@ -524,7 +539,8 @@ static int init(cb_plugin *p)
 	cb_job_handler(p, "testkit.record", 3, job_record);
 	if (cb_conf_bool(p, "bearer_route"))
 		cb_route(p, "GET", "/t/private", CB_AUTH_BEARER, "read:things", echo);
-	if (each_item(p, cb_conf_str(p, "permissions"), add_perm_route) != CB_OK ||
+	if (each_item(p, cb_conf_str(p, "declare"), add_declared) != CB_OK ||
+	    each_item(p, cb_conf_str(p, "permissions"), add_perm_route) != CB_OK ||
 	    each_item(p, cb_conf_str(p, "record_events"), add_recorder) != CB_OK)
 		return CB_ERR;
 	if (cb_conf_bool(p, "steal_healthz"))

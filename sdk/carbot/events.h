@@ -1,0 +1,91 @@
+/* carbot/events.h — every event plugins emit, with its payload and emitter.
+ * Since SDK 1.6. The names below are the contract: subscribe with cb_hook(p,
+ * CB_EV_USER_REGISTERED, ...), read the payload with cb_json_get_str and
+ * friends. A payload only grows (new members may appear; none is removed or
+ * changes type within SDK 1.x). Ids are UUID strings, instants ISO 8601 UTC.
+ *
+ * What a subscriber may do (the core enforces it):
+ *   - It runs synchronously on the emitter's request thread, after the
+ *     emitter's own work, with cb_req_get attributes of the emitter's request.
+ *   - Its queries run in the emitter's transaction when one is open, inside a
+ *     SAVEPOINT of their own: a subscriber that fails (returns non-zero or
+ *     vetoes) has its writes rolled back to that savepoint, and the emitter's
+ *     transaction goes on unharmed. When no transaction is open its queries
+ *     autocommit.
+ *   - It cannot end the emitter's transaction or open one: cb_db_begin,
+ *     cb_db_commit and cb_db_rollback return CB_ESTATE inside a subscriber.
+ *   - It cannot set or replace the emitter's response: cb_reply,
+ *     cb_reply_json, cb_reply_error(_details) and cb_check_reply return
+ *     CB_ESTATE and change nothing. It may add response headers (cb_set_header,
+ *     cb_add_header), which http.response subscribers use for RateLimit-*.
+ *   - Its return value: CB_OK, or a failure that is logged (the other
+ *     subscribers still run), except for ".before" events, where a non-zero
+ *     return (cb_veto) stops the run and the emitter gets CB_EVETO.
+ *   - Slow work (e-mail, webhooks, Stripe) belongs in a job: cb_job_enqueue
+ *     inside a subscriber joins the emitter's transaction, so the job exists
+ *     exactly when the emitter's change does.
+ */
+#ifndef CARBOT_EVENTS_H
+#define CARBOT_EVENTS_H
+
+/* ---- core ---- */
+
+/* After every handler of a route not answered on the I/O thread.
+ * {status: int, route: "GET /api/v1/x/{id}"}. Emitter: core. */
+#define CB_EV_HTTP_RESPONSE "http.response"
+
+/* ---- accounts (emitter: auth; user.erasing/user.deleted: gdpr) ---- */
+
+/* An account was created (its first tokens are being issued).
+ * {user_id, email}. Emitter: auth, POST /api/v1/auth/register. */
+#define CB_EV_USER_REGISTERED "user.registered"
+
+/* A password login succeeded. {user_id, email}. Emitter: auth. */
+#define CB_EV_USER_LOGIN "user.login"
+
+/* The password was changed (every session ends). {user_id, email}.
+ * Emitter: auth, POST /api/v1/auth/password. */
+#define CB_EV_USER_PASSWORD_CHANGED "user.password_changed"
+
+/* GDPR erasure is running: delete every row you keep for the user.
+ * {user_id}. Emitted inside the erasure's transaction. Emitter: gdpr. */
+#define CB_EV_USER_ERASING "user.erasing"
+
+/* The account is gone (soft-deleted): switch off what it owns.
+ * {user_id}. Emitter: auth / gdpr. */
+#define CB_EV_USER_DELETED "user.deleted"
+
+/* ---- billing ---- */
+
+/* The tier or the status of a subscription changed (takes effect on the next
+ * request: drop any cached tier). {user_id, old_tier, new_tier, status}
+ * with tiers basic|premium|enterprise and status trialing|active|past_due|
+ * canceled|incomplete. Emitter: billing (through users.v1 announce_tier). */
+#define CB_EV_SUBSCRIPTION_CHANGED "subscription.changed"
+
+/* ---- chat ---- */
+
+/* A visitor left contact details: a lead was stored.
+ * {lead_id, key_id, user_id (the owner), conversation_id}. Emitter: chat. */
+#define CB_EV_LEAD_CREATED "lead.created"
+
+/* The owner changed a lead (status, notes). {lead_id, user_id, status}.
+ * Emitter: chat, PATCH /api/v1/leads/{id}. */
+#define CB_EV_LEAD_UPDATED "lead.updated"
+
+/* A conversation ended (closed or timed out).
+ * {conversation_id, key_id, user_id, messages: int}. Emitter: chat. */
+#define CB_EV_CONVERSATION_ENDED "conversation.ended"
+
+/* A visitor's message was answered. {conversation_id, key_id, user_id,
+ * intent}. Never the message text (it may hold personal data). Emitter:
+ * chat. */
+#define CB_EV_CHAT_MESSAGE "chat.message"
+
+/* ---- landing ---- */
+
+/* A landing page went online (published or re-published).
+ * {page_id, user_id, subdomain}. Emitter: landing. */
+#define CB_EV_PAGE_PUBLISHED "page.published"
+
+#endif
