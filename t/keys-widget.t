@@ -121,8 +121,12 @@ subtest 'test keys: localhost and 127.0.0.1 on any port' => sub {
 	is probe($lh->{key}, 'http://localhost:3000')->{status}, 200, 'localhost:3000';
 	is probe($lh->{key}, 'http://localhost')->{status}, 200, 'localhost';
 	is probe($lh->{key}, 'https://localhost:5173')->{status}, 200, 'https on another port';
-	is probe($lh->{key}, 'http://127.0.0.1:3000')->{status}, 403, 'not 127.0.0.1 for a localhost key';
+	is probe($lh->{key}, 'http://127.0.0.1:3000')->{status}, 200,
+		'a localhost key takes 127.0.0.1 too ("any localhost page")';
 	is probe($ip4->{key}, 'http://127.0.0.1:8080')->{status}, 200, '127.0.0.1:8080';
+	is probe($ip4->{key}, 'http://localhost:8080')->{status}, 200, 'a 127.0.0.1 key takes localhost';
+	is probe($lh->{key}, 'http://127.0.0.2:3000')->{status}, 403, 'but no other loopback address';
+	is probe($lh->{key}, 'http://shop.localhost:3000')->{status}, 403, 'nor a name under localhost';
 	is probe($ip4->{key}, 'http://x.127.0.0.1')->{status}, 403, 'no "subdomains" of an address';
 	my $tk = key_for($u, domain => 'staging.example.de', environment => 'test');
 	is probe($tk->{key}, 'https://staging.example.de:8443')->{status}, 403, 'other test keys: default ports only';
