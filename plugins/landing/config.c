@@ -265,5 +265,6 @@ cb_json *config_check(struct vctx *v, const cb_json *conf, const char *path)
 	copy_text(v, conf, path, out, "price_range", 0, 20, 0);
 	copy_url(v, conf, path, out, "imprint_url", is_http_url);
 	copy_url(v, conf, path, out, "privacy_url", is_http_url);
+	legal_check(v, conf, path, out);
 	return out;
 }

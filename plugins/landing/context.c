@@ -121,8 +121,15 @@ cb_json *page_context(cb_req *req, const cb_res *res, int preview, long long *va
 	sections(ctx, conf);
 	cb_json_set(ctx, "theme",
 	            cb_json_type(theme) == CB_JSON_OBJECT ? theme : cb_json_new_object(req));
-	cb_json_set_str(legal, "imprint_url", str_or_empty(conf, "imprint_url"));
-	cb_json_set_str(legal, "privacy_url", str_or_empty(conf, "privacy_url"));
+	/* ours on the page's canonical host unless the owner keeps their own:
+	 * absolute, so that the page at /p/{subdomain} links the right host */
+	cb_json_set_str(legal, "imprint_url",
+	                *str_or_empty(conf, "imprint_url") ? str_or_empty(conf, "imprint_url")
+	                                                   : cb_sprintf(req, "%s/impressum", site));
+	cb_json_set_str(legal, "privacy_url",
+	                *str_or_empty(conf, "privacy_url")
+	                    ? str_or_empty(conf, "privacy_url")
+	                    : cb_sprintf(req, "%s/datenschutz", site));
 	cb_json_set(ctx, "legal", legal);
 
 	cb_json_set_str(page, "id", cb_res_val(res, 0, "id"));
