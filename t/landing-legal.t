@@ -42,7 +42,7 @@ my $HOST = "legal-full.$BASE";
 
 subtest '/impressum on the page\'s host' => sub {
 	my $r = get($HOST, '/impressum');
-	is $r->{status}, 200, '200';
+	is $r->{status}, 200, 'status 200';
 	like $r->{headers}{'content-type'}, qr{^text/html; charset=utf-8}, 'HTML';
 	like $r->{headers}{'content-security-policy'}, qr/default-src 'self'/, 'the page\'s CSP';
 	my $x = $r->{text};
@@ -65,7 +65,7 @@ subtest '/impressum on the page\'s host' => sub {
 
 subtest '/datenschutz names what is stored and how long' => sub {
 	my $r = get($HOST, '/datenschutz');
-	is $r->{status}, 200, '200';
+	is $r->{status}, 200, 'status 200';
 	my $x = $r->{text};
 	like $x, qr{<h1>Datenschutzerklärung</h1>}, 'headed';
 	like $x, qr/Autohaus Muster GmbH/, 'names the controller';

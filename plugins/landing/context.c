@@ -142,7 +142,7 @@ cb_json *page_context(cb_req *req, const cb_res *res, int preview, long long *va
 	                abs_url(req, site, cb_json_get_str(theme, "logo_url")));
 	cb_json_set(ctx, "page", page);
 
-	chat = widget_context(req, cb_res_val(res, 0, "id"), cb_res_val(res, 0, "user_id"));
+	chat = widget_context(req, cb_res_val(res, 0, "id"), cb_res_val(res, 0, "user_id"), conf);
 	cb_json_set(ctx, "chat", chat);
 
 	seo_c = seo_ctx(req, seo, conf, url);
