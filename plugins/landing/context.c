@@ -88,8 +88,9 @@ static int local_now(cb_req *req, int *dow, int *minute, int *second, long long 
 /* The optional sections, passed through as stored (already checked). */
 static void sections(cb_json *ctx, const cb_json *conf)
 {
-	static const char *const keys[] = {"tagline",  "services",     "highlights", "brands",
-	                                   "vehicles", "testimonials", "tires",      NULL};
+	static const char *const keys[] = {"tagline", "services",     "highlights",
+	                                   "brands",  "vehicles",     "testimonials",
+	                                   "tires",   "founded_year", NULL};
 	for (const char *const *k = keys; *k; k++)
 		if (cb_json_get(conf, *k))
 			cb_json_set(ctx, *k, cb_json_get(conf, *k));
