@@ -194,7 +194,7 @@ subtest 'JSON-LD: the schema type, address, geo, hours, phone' => sub {
 	is $ld->{'@type'}, 'AutoRepair', '@type';
 	is $ld->{name}, 'Autohaus Muster', 'name';
 	is_deeply $ld->{address}, {'@type' => 'PostalAddress', streetAddress => 'Hauptstraße 1',
-	                           postalCode => '10115', addressLocality => 'Berlin'}, 'address';
+	                           postalCode => '10115', addressLocality => 'Berlin', addressCountry => 'DE'}, 'address';
 	is_deeply $ld->{geo}, {'@type' => 'GeoCoordinates', latitude => 52.5321, longitude => 13.3849}, 'geo';
 	is $ld->{telephone}, '+49 30 1234567', 'telephone';
 	is $ld->{url}, "http://$HOST/", 'url';

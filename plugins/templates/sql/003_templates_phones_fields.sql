@@ -486,7 +486,9 @@ section{scroll-margin-top:1rem}
       </div>
     </div>
   </section>
+  {{#if brands}}
   {{> brands-band}}
+  {{/if}}
   {{#if testimonials}}
   <section class="band band-alt" aria-labelledby="quotes-title">
     <div class="wrap">
@@ -1106,7 +1108,9 @@ section{scroll-margin-top:5rem}
       <p class="eyebrow">{{tagline}}</p>
       {{/if}}
       <h1 id="hero-title">{{business_name}}</h1>
+      {{#if founded_year}}
       {{> since}}
+      {{/if}}
       {{#if business_description}}
       <p class="lead">{{business_description}}</p>
       {{/if}}
@@ -1151,7 +1155,9 @@ section{scroll-margin-top:5rem}
     </div>
   </section>
   {{/if}}
+  {{#if highlights}}
   {{> highlights-band}}
+  {{/if}}
   {{#if testimonials}}
   <section class="band" aria-labelledby="quotes-title">
     <div class="wrap">
@@ -1786,7 +1792,9 @@ section{scroll-margin-top:5rem}
     <div class="wrap">
       {{> open-badge}}
       <h1 id="hero-title">{{business_name}}</h1>
+      {{#if founded_year}}
       {{> since}}
+      {{/if}}
       {{#if tagline}}
       <p class="tagline">{{tagline}}</p>
       {{/if}}
@@ -1843,7 +1851,9 @@ section{scroll-margin-top:5rem}
       </div>
     </div>
   </section>
+  {{#if brands}}
   {{> brands-band}}
+  {{/if}}
   {{#if testimonials}}
   <section class="band band-alt" aria-labelledby="quotes-title">
     <div class="wrap">
@@ -2472,7 +2482,9 @@ section{scroll-margin-top:1rem}
       <div>
         {{> open-badge}}
         <h1 id="hero-title">{{business_name}}</h1>
+        {{#if founded_year}}
         {{> since}}
+        {{/if}}
         {{#if tagline}}
         <p class="lead"><strong>{{tagline}}</strong></p>
         {{/if}}
@@ -2541,7 +2553,9 @@ section{scroll-margin-top:1rem}
       </div>
     </div>
   </section>
+  {{#if brands}}
   {{> brands-band}}
+  {{/if}}
   {{#if testimonials}}
   <section class="band band-alt" aria-labelledby="quotes-title">
     <div class="wrap">
