@@ -203,16 +203,40 @@ subtest 'per-key rate limit: key_rate_limit per window, then 429 and a block' =>
 	is probe($other->{key}, 'https://calm.example.de')->{status}, 200, 'another key of the same user is not affected';
 };
 
-subtest 'per-IP rate limit: ip_rate_limit per window, whatever the key' => sub {
+subtest 'per-IP rate limit: ip_rate_limit per window and client key' => sub {
 	my $u = CarBot::Keys::user($t);
 	my $k = key_for($u, domain => 'ip.example.de');
 	my $from = new_ip();
 	my @s = map { probe('cb_prod_' . ('1' x 32), 'https://ip.example.de', ip => $from)->{status} } 1 .. 8;
-	is_deeply \@s, [(401) x 8], 'eight guesses: 401 each';
-	my $r = probe($k->{key}, 'https://ip.example.de', ip => $from);
-	is $r->{status}, 429, 'the ninth request from that IP: 429, even with a valid key';
+	is_deeply \@s, [(401) x 8], 'eight guesses of one key: 401 each';
+	my $r = probe('cb_prod_' . ('1' x 32), 'https://ip.example.de', ip => $from);
+	is $r->{status}, 429, 'the ninth with that key from that IP: 429';
 	ok $r->{headers}{'retry-after'} > 0, 'Retry-After';
-	is probe($k->{key}, 'https://ip.example.de')->{status}, 200, 'another IP is fine';
+	is probe($k->{key}, 'https://ip.example.de', ip => $from)->{status}, 200,
+		'a real key from the same IP still works';
+	is probe('cb_prod_' . ('1' x 32), 'https://ip.example.de')->{status}, 401, 'another IP is fine';
+};
+
+subtest 'one business\'s visitors cannot exhaust another\'s (shared address)' => sub {
+	my $busy = key_for(CarBot::Keys::user($t), domain => 'busy-ip.example.de');
+	my $calm = key_for(CarBot::Keys::user($t), domain => 'calm-ip.example.de');
+	my $office = new_ip();
+	my @s = map { probe($busy->{key}, 'https://busy-ip.example.de', ip => $office)->{status} } 1 .. 8;
+	is_deeply \@s, [(200) x 8], 'eight calls to the busy widget from one office address';
+	is probe($busy->{key}, 'https://busy-ip.example.de', ip => $office)->{status}, 429,
+		'then its IP budget is used up';
+	my @c = map { probe($calm->{key}, 'https://calm-ip.example.de', ip => $office)->{status} } 1 .. 8;
+	is_deeply \@c, [(200) x 8], 'the other business\'s widget from the same address: its own budget';
+};
+
+subtest 'per IP over all keys: ip_all_limit (default five keys\' worth)' => sub {
+	my $k = key_for(CarBot::Keys::user($t), domain => 'many.example.de');
+	my $from = new_ip();
+	my @s = map { probe('cb_prod_' . sprintf('%032d', $_), 'https://many.example.de', ip => $from)->{status} } 1 .. 40;
+	is_deeply [grep { $_ != 401 } @s], [], 'forty made-up keys from one IP: 401 each';
+	my $r = probe($k->{key}, 'https://many.example.de', ip => $from);
+	is $r->{status}, 429, 'then that IP is refused whatever the key (5 x ip_rate_limit)';
+	ok $r->{headers}{'retry-after'} > 0, 'Retry-After';
 };
 
 subtest 'the service\'s validate(): the key\'s owner, tier and limits' => sub {
