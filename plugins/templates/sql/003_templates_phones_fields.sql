@@ -565,7 +565,7 @@ header .brand img{flex:none;width:auto;max-width:min(12rem,45vw);object-fit:cont
 header .brand img.logo-light{background:#ffffff;padding:.2rem .45rem;border-radius:.4rem}
 header .brand img.logo-dark{background:#111827;padding:.2rem .45rem;border-radius:.4rem}
 main{overflow-wrap:break-word}
-@media (max-width:40rem){header.site-header{position:static}header .brand{font-size:1rem}header .brand img{max-width:35vw}main .hero h1{font-size:clamp(1.6rem,8.5vw,2.3rem)}header .main-nav a{display:inline-block;padding:.35rem 0}main .nowrap,main .price{white-space:normal}}
+@media (max-width:40rem){header.site-header{position:static}header .brand{font-size:1rem;flex-wrap:wrap;row-gap:.35rem}header .brand .brand-name{font-size:1.2rem}header .brand img{max-width:35vw}main .hero h1{font-size:clamp(1.6rem,8.5vw,2.3rem)}header .main-nav a{display:inline-block;padding:.35rem 0}main .nowrap,main .price{white-space:normal}}
 $hbs$,
 'brands-band', $hbs${{#if brands}}
 <section class="band" aria-labelledby="brands-title">
@@ -1248,7 +1248,7 @@ header .brand img{flex:none;width:auto;max-width:min(12rem,45vw);object-fit:cont
 header .brand img.logo-light{background:#ffffff;padding:.2rem .45rem;border-radius:.4rem}
 header .brand img.logo-dark{background:#111827;padding:.2rem .45rem;border-radius:.4rem}
 main{overflow-wrap:break-word}
-@media (max-width:40rem){header.site-header{position:static}header .brand{font-size:1rem}header .brand img{max-width:35vw}main .hero h1{font-size:clamp(1.6rem,8.5vw,2.3rem)}header .main-nav a{display:inline-block;padding:.35rem 0}main .nowrap,main .price{white-space:normal}}
+@media (max-width:40rem){header.site-header{position:static}header .brand{font-size:1rem;flex-wrap:wrap;row-gap:.35rem}header .brand .brand-name{font-size:1.2rem}header .brand img{max-width:35vw}main .hero h1{font-size:clamp(1.6rem,8.5vw,2.3rem)}header .main-nav a{display:inline-block;padding:.35rem 0}main .nowrap,main .price{white-space:normal}}
 $hbs$,
 'brands-band', $hbs${{#if brands}}
 <section class="band" aria-labelledby="brands-title">
@@ -1938,7 +1938,7 @@ header .brand img{flex:none;width:auto;max-width:min(12rem,45vw);object-fit:cont
 header .brand img.logo-light{background:#ffffff;padding:.2rem .45rem;border-radius:.4rem}
 header .brand img.logo-dark{background:#111827;padding:.2rem .45rem;border-radius:.4rem}
 main{overflow-wrap:break-word}
-@media (max-width:40rem){header.site-header{position:static}header .brand{font-size:1rem}header .brand img{max-width:35vw}main .hero h1{font-size:clamp(1.6rem,8.5vw,2.3rem)}header .main-nav a{display:inline-block;padding:.35rem 0}main .nowrap,main .price{white-space:normal}}
+@media (max-width:40rem){header.site-header{position:static}header .brand{font-size:1rem;flex-wrap:wrap;row-gap:.35rem}header .brand .brand-name{font-size:1.2rem}header .brand img{max-width:35vw}main .hero h1{font-size:clamp(1.6rem,8.5vw,2.3rem)}header .main-nav a{display:inline-block;padding:.35rem 0}main .nowrap,main .price{white-space:normal}}
 $hbs$,
 'brands-band', $hbs${{#if brands}}
 <section class="band" aria-labelledby="brands-title">
@@ -2631,7 +2631,7 @@ header .brand img{flex:none;width:auto;max-width:min(12rem,45vw);object-fit:cont
 header .brand img.logo-light{background:#ffffff;padding:.2rem .45rem;border-radius:.4rem}
 header .brand img.logo-dark{background:#111827;padding:.2rem .45rem;border-radius:.4rem}
 main{overflow-wrap:break-word}
-@media (max-width:40rem){header.site-header{position:static}header .brand{font-size:1rem}header .brand img{max-width:35vw}main .hero h1{font-size:clamp(1.6rem,8.5vw,2.3rem)}header .main-nav a{display:inline-block;padding:.35rem 0}main .nowrap,main .price{white-space:normal}}
+@media (max-width:40rem){header.site-header{position:static}header .brand{font-size:1rem;flex-wrap:wrap;row-gap:.35rem}header .brand .brand-name{font-size:1.2rem}header .brand img{max-width:35vw}main .hero h1{font-size:clamp(1.6rem,8.5vw,2.3rem)}header .main-nav a{display:inline-block;padding:.35rem 0}main .nowrap,main .price{white-space:normal}}
 $hbs$,
 'brands-band', $hbs${{#if brands}}
 <section class="band" aria-labelledby="brands-title">
