@@ -52,10 +52,31 @@ async function visit(browser, url, i) {
   await context.close();
 }
 
+// The demo page's legal links lead to real pages on its host, at phone width.
+async function legal(browser, url) {
+  const { context, page, rec } = await newPage(browser, { viewport: { width: 390, height: 800 }, isMobile: true });
+  await page.goto(url);
+  for (const [name, title] of [['Impressum', 'Impressum'], ['Datenschutz', 'Datenschutzerklärung']]) {
+    await page.goto(url);
+    await page.locator('footer a', { hasText: name }).first().click();
+    await page.waitForLoadState();
+    is(await page.locator('h1').first().textContent(), title, `${name}: the link opens the page`);
+    const m = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    ok(m[0] <= m[1], `${name}: no horizontal scroll at 390 px`, m);
+    if (SHOTS) await page.screenshot({ path: `${SHOTS}/readme-${name.toLowerCase()}.png`, fullPage: true });
+  }
+  const r = await page.goto(new URL('/kontakt', page.url()).href);
+  is(r.status(), 404, 'another path on the page\'s host: 404');
+  like(await page.locator('h1').textContent(), /Seite nicht gefunden/, '... an HTML page saying so');
+  is(rec.errors.length, 0, 'legal pages: no page error', rec.errors);
+  await context.close();
+}
+
 const browser = await launch();
 note(`Chromium ${browser.version()}`);
 try {
   for (const [i, url] of URLS.entries()) await scenario(`README address ${url}`, () => visit(browser, url, i));
+  await scenario('the demo page\'s Impressum and Datenschutz', () => legal(browser, URLS[0]));
 } finally {
   await browser.close();
 }
