@@ -16,6 +16,8 @@ use CarBot::Test;
 use CarBot::Auth;
 use CarBot::Landing;
 
+binmode Test::More->builder->$_, ":encoding(UTF-8)" for qw(output failure_output todo_output);
+
 my $t = CarBot::Landing::server(landing => {cache_revalidate_ms => 0});
 my $API = '/api/v1/landing-pages';
 my $BASE = $CarBot::Landing::BASE;
