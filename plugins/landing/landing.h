@@ -203,8 +203,7 @@ char *seo_head_html(cb_req *req, const cb_json *ctx, const cb_json *jsonld);
 cb_json *seo_jsonld(cb_req *req, const cb_json *ctx, const cb_json *conf);
 
 /* The widget part of the page context for the page's owner. */
-cb_json *widget_context(cb_req *req, const char *page_id, const char *user_id,
-                        const cb_json *conf);
+cb_json *widget_context(cb_req *req, const char *page_id, const char *user_id, const cb_json *conf);
 
 /* ---- the rendered-page cache (cache.c) ---- */
 
