@@ -149,6 +149,11 @@ my $page = must('landing page', 201, 'POST', '/api/v1/landing-pages', {
 		             {name => 'Reifenwechsel', price => '39 €'},
 		             {name => 'Bremsen', description => 'Beläge und Scheiben'}],
 		price_range => '€€',
+		# the Impressum (§ 5 DDG) CarBot hosts at /impressum: made-up data
+		imprint => {name => 'Werkstatt Demo GmbH', legal_form => 'GmbH',
+		            representative => 'Geschäftsführer: Max Mustermann',
+		            register_court => 'Amtsgericht Charlottenburg', register_number => 'HRB 000000 B',
+		            vat_id => 'DE000000000', chamber => 'Handwerkskammer Berlin, Meisterbetrieb im Kfz-Techniker-Handwerk'},
 		seo => {meta_title => 'Werkstatt Demo – Meisterwerkstatt in Berlin',
 		        meta_description => 'Inspektion, HU/AU, Reifen und Bremsen in Berlin-Mitte.',
 		        keywords => ['Werkstatt', 'Berlin', 'HU/AU'], schema_type => 'AutoRepair'},

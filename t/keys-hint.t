@@ -129,7 +129,8 @@ subtest 'the IP limit comes first; a refusal by IP counts nothing on the key' =>
 	my $from = new_ip();
 	my @s = map { probe($k->{key}, $origin, ip => $from)->{status} } 1 .. 5;
 	is_deeply \@s, [200, 200, 200, 200, 429], 'four from one IP, the fifth refused by the IP limit';
-	is probe('cb_prod_' . ('2' x 32), $origin, ip => $from)->{status}, 429, 'an unknown key from it too';
+	is probe('cb_prod_' . ('2' x 32), $origin, ip => $from)->{status}, 401,
+		'another key from that IP has a budget of its own (refused as unknown, not by IP)';
 	is probe($k->{key}, $origin)->{headers}{'ratelimit-remaining'}, 4,
 		'the key counted 1 + 4 + this one: the refused request counted nothing';
 };

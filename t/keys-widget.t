@@ -121,8 +121,12 @@ subtest 'test keys: localhost and 127.0.0.1 on any port' => sub {
 	is probe($lh->{key}, 'http://localhost:3000')->{status}, 200, 'localhost:3000';
 	is probe($lh->{key}, 'http://localhost')->{status}, 200, 'localhost';
 	is probe($lh->{key}, 'https://localhost:5173')->{status}, 200, 'https on another port';
-	is probe($lh->{key}, 'http://127.0.0.1:3000')->{status}, 403, 'not 127.0.0.1 for a localhost key';
+	is probe($lh->{key}, 'http://127.0.0.1:3000')->{status}, 200,
+		'a localhost key takes 127.0.0.1 too ("any localhost page")';
 	is probe($ip4->{key}, 'http://127.0.0.1:8080')->{status}, 200, '127.0.0.1:8080';
+	is probe($ip4->{key}, 'http://localhost:8080')->{status}, 200, 'a 127.0.0.1 key takes localhost';
+	is probe($lh->{key}, 'http://127.0.0.2:3000')->{status}, 403, 'but no other loopback address';
+	is probe($lh->{key}, 'http://shop.localhost:3000')->{status}, 403, 'nor a name under localhost';
 	is probe($ip4->{key}, 'http://x.127.0.0.1')->{status}, 403, 'no "subdomains" of an address';
 	my $tk = key_for($u, domain => 'staging.example.de', environment => 'test');
 	is probe($tk->{key}, 'https://staging.example.de:8443')->{status}, 403, 'other test keys: default ports only';
@@ -199,16 +203,40 @@ subtest 'per-key rate limit: key_rate_limit per window, then 429 and a block' =>
 	is probe($other->{key}, 'https://calm.example.de')->{status}, 200, 'another key of the same user is not affected';
 };
 
-subtest 'per-IP rate limit: ip_rate_limit per window, whatever the key' => sub {
+subtest 'per-IP rate limit: ip_rate_limit per window and client key' => sub {
 	my $u = CarBot::Keys::user($t);
 	my $k = key_for($u, domain => 'ip.example.de');
 	my $from = new_ip();
 	my @s = map { probe('cb_prod_' . ('1' x 32), 'https://ip.example.de', ip => $from)->{status} } 1 .. 8;
-	is_deeply \@s, [(401) x 8], 'eight guesses: 401 each';
-	my $r = probe($k->{key}, 'https://ip.example.de', ip => $from);
-	is $r->{status}, 429, 'the ninth request from that IP: 429, even with a valid key';
+	is_deeply \@s, [(401) x 8], 'eight guesses of one key: 401 each';
+	my $r = probe('cb_prod_' . ('1' x 32), 'https://ip.example.de', ip => $from);
+	is $r->{status}, 429, 'the ninth with that key from that IP: 429';
 	ok $r->{headers}{'retry-after'} > 0, 'Retry-After';
-	is probe($k->{key}, 'https://ip.example.de')->{status}, 200, 'another IP is fine';
+	is probe($k->{key}, 'https://ip.example.de', ip => $from)->{status}, 200,
+		'a real key from the same IP still works';
+	is probe('cb_prod_' . ('1' x 32), 'https://ip.example.de')->{status}, 401, 'another IP is fine';
+};
+
+subtest 'one business\'s visitors cannot exhaust another\'s (shared address)' => sub {
+	my $busy = key_for(CarBot::Keys::user($t), domain => 'busy-ip.example.de');
+	my $calm = key_for(CarBot::Keys::user($t), domain => 'calm-ip.example.de');
+	my $office = new_ip();
+	my @s = map { probe($busy->{key}, 'https://busy-ip.example.de', ip => $office)->{status} } 1 .. 8;
+	is_deeply \@s, [(200) x 8], 'eight calls to the busy widget from one office address';
+	is probe($busy->{key}, 'https://busy-ip.example.de', ip => $office)->{status}, 429,
+		'then its IP budget is used up';
+	my @c = map { probe($calm->{key}, 'https://calm-ip.example.de', ip => $office)->{status} } 1 .. 8;
+	is_deeply \@c, [(200) x 8], 'the other business\'s widget from the same address: its own budget';
+};
+
+subtest 'per IP over all keys: ip_all_limit (default five keys\' worth)' => sub {
+	my $k = key_for(CarBot::Keys::user($t), domain => 'many.example.de');
+	my $from = new_ip();
+	my @s = map { probe('cb_prod_' . sprintf('%032d', $_), 'https://many.example.de', ip => $from)->{status} } 1 .. 40;
+	is_deeply [grep { $_ != 401 } @s], [], 'forty made-up keys from one IP: 401 each';
+	my $r = probe($k->{key}, 'https://many.example.de', ip => $from);
+	is $r->{status}, 429, 'then that IP is refused whatever the key (5 x ip_rate_limit)';
+	ok $r->{headers}{'retry-after'} > 0, 'Retry-After';
 };
 
 subtest 'the service\'s validate(): the key\'s owner, tier and limits' => sub {

@@ -194,7 +194,7 @@ subtest 'JSON-LD: the schema type, address, geo, hours, phone' => sub {
 	is $ld->{'@type'}, 'AutoRepair', '@type';
 	is $ld->{name}, 'Autohaus Muster', 'name';
 	is_deeply $ld->{address}, {'@type' => 'PostalAddress', streetAddress => 'Hauptstraße 1',
-	                           postalCode => '10115', addressLocality => 'Berlin'}, 'address';
+	                           postalCode => '10115', addressLocality => 'Berlin', addressCountry => 'DE'}, 'address';
 	is_deeply $ld->{geo}, {'@type' => 'GeoCoordinates', latitude => 52.5321, longitude => 13.3849}, 'geo';
 	is $ld->{telephone}, '+49 30 1234567', 'telephone';
 	is $ld->{url}, "http://$HOST/", 'url';
@@ -242,7 +242,8 @@ subtest 'robots.txt and sitemap.xml per host' => sub {
 
 subtest 'the widget tag names the page, never a key' => sub {
 	my $html = get($HOST, '/')->{content};
-	like $html, qr{<script src="/widget\.js" data-carbot-page="$page->{id}" async></script>}, 'the tag';
+	like $html, qr{<script src="/widget\.js" data-carbot-page="$page->{id}" data-theme="light" data-primary-color="\#0055aa" data-phone="\+49 30 1234567" async></script>},
+		'the tag: the page, light, its colour and phone from the first paint';
 	unlike $html, qr/data-client-key|cb_(prod|test)_/, 'no client key';
 	# the keys plugin's table, as far as this plugin reads it
 	$t->sql("CREATE TABLE client_keys (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

@@ -40,7 +40,7 @@ my $host = "$page->{subdomain}.$BASE";
 
 my $r = CarBot::Landing::host_get($t, $host, '/');
 is $r->{status}, 200, "GET / with Host: $host";
-like $r->{content}, qr{<script src="/widget\.js" data-carbot-page="\Q$page->{id}\E" async></script>},
+like $r->{content}, qr{<script src="/widget\.js" data-carbot-page="\Q$page->{id}\E" data-theme="light" [^>]*async></script>},
 	'the page embeds the widget by page id';
 unlike $r->{content}, qr/cb_prod_/, '... and no key';
 like $r->{headers}{'content-security-policy'}, qr/script-src 'self'/, "CSP: script-src 'self'";
@@ -53,6 +53,7 @@ CarBot::Browser::run_tap('landing.mjs', env => {
 	PAGE_URL => "http://$host:" . $t->port . '/',
 	PAGE_HOST => $host,
 	PAGE_ID => $page->{id},
+	BRAND_RGB => 'rgb(0, 85, 170)', # theme.primary_color #0055aa
 	HOURS => '08:00',
 	PRICE_Q => 'Was kostet ein Reifenwechsel?',
 	PRICE => do { my $p = '39 €'; utf8::encode($p); $p },

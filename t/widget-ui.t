@@ -18,6 +18,8 @@ my $JSON = JSON::PP->new->utf8->canonical;
 my $state = File::Temp::tempdir('carbot-widget-ui-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 my $KEY = 'cb_test_' . ('a' x 32);
 my $FAILKEY = 'cb_test_' . ('f' x 32);
+my $SLOWKEY = 'cb_test_' . ('s' x 32); # /init answers after 1.5 s
+my $DEADKEY = 'cb_test_' . ('d' x 32); # /init always fails
 
 sub slurp { open my $fh, '<:raw', $_[0] or die "$_[0]: $!"; local $/; <$fh> }
 
@@ -61,6 +63,8 @@ sub init {
 	  unless ($b->{client_key} // '') =~ /^cb_test_/;
 	return api_error($req, 503, 'unavailable', 'Try again')
 	  if $b->{client_key} eq $FAILKEY && first_time('initfail');
+	return api_error($req, 503, 'unavailable', 'Down') if $b->{client_key} eq $DEADKEY;
+	select undef, undef, undef, 1.5 if $b->{client_key} eq $SLOWKEY;
 	return api_error($req, 400, 'validation_error', 'domain') unless ($b->{domain} // '') eq 'localhost';
 	# As plugins/chat: a known session_id is resumed, anything else gets a new one.
 	my $sid = $b->{session_id} // '';
@@ -94,6 +98,11 @@ sub chat {
 	return api_error($req, 429, 'rate_limited', 'Slow down', 'Retry-After' => 30)
 	  if $msg =~ /Zu-viel-Test/;
 	my $text = $msg eq 'html-test' ? '<b>fett</b> <img src=x onerror=alert(2)>'
+	         : $msg eq 'Notfall-Test' ? "Bei einer Panne: Warnblinker an, Warnweste anziehen, Warndreieck "
+	           . "aufstellen und hinter die Leitplanke gehen. Unser Notdienst ist rund um die Uhr unter "
+	           . "0151 234 5678 erreichbar, schriftlich unter notdienst\@autohaus-mueller.de. "
+	           . "Ge\x{f6}ffnet 08:00-18:00, Inspektion ab 149 \x{20ac}, am 24.12.2026 geschlossen. "
+	           . 'Kein Link: "><img src=x onerror=alert(3)>@x.de und +49 (30) 123 45 67.'
 	         : "Sie schrieben: $msg. Wie kann ich helfen?";
 	return json_reply($req, 200, {
 		response => $text, session_id => $sid,
@@ -141,6 +150,10 @@ my %pages = (
 	                                    data => {position => 'bottom-left', theme => 'dark'}),
 	'/local.html' => CarBot::Browser::page(src => $src, key => $KEY, data => {storage => 'local'}),
 	'/initfail.html' => CarBot::Browser::page(src => $src, key => $FAILKEY),
+	'/slow.html' => CarBot::Browser::page(src => $src, key => $SLOWKEY),
+	'/dead.html' => CarBot::Browser::page(src => $src, key => $DEADKEY, data => {phone => '+49 30 1234567'}),
+	'/long.html' => CarBot::Browser::page(src => $src, key => $KEY,
+		body => join('', map { "<p><a href=\"#l$_\">Link $_</a> Text, der die Seite lang macht.</p>" } 1 .. 60)),
 );
 my $site = CarBot::Stub->new(routes => {
 	map { my $html = $pages{$_}; ("GET $_" => sub { [200, ['Content-Type' => 'text/html; charset=utf-8'], $html] }) }

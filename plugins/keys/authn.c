@@ -145,12 +145,26 @@ static int page_key(cb_req *req, const struct landing_api *landing, const char *
 	return st;
 }
 
-/* The per-IP limit's key: the client address hashed. */
-static const char *ip_limit_key(cb_req *req)
+/* The per-IP limit's key: the client address hashed, scoped to what the
+ * request names (its client key, or the page of a hosted widget), so an
+ * office network or a carrier's shared address busy on one business's
+ * widget leaves every other business's widget alone. */
+static const char *ip_limit_key(cb_req *req, const char *key)
+{
+	const char *ip = cb_req_client_ip(req), *page = cb_req_header(req, "X-CarBot-Page");
+	const char *scope = key && *key ? key : page && *page ? page : "";
+
+	scope = cb_sha256_hex(req, scope, strlen(scope));
+	return cb_sprintf(req, "keys:ip:%s:%.16s", cb_sha256_hex(req, ip, strlen(ip)), scope);
+}
+
+/* The IP's ceiling over every key: what is left of the old global limit,
+ * against one address trying many (made-up) keys. */
+static const char *ip_all_key(cb_req *req)
 {
 	const char *ip = cb_req_client_ip(req);
 
-	return cb_sprintf(req, "keys:ip:%s", cb_sha256_hex(req, ip, strlen(ip)));
+	return cb_sprintf(req, "keys:ipall:%s", cb_sha256_hex(req, ip, strlen(ip)));
 }
 
 /* The hash of a well-formed presented key when cached records are used. */
@@ -159,20 +173,28 @@ static const char *cached_hash(cb_req *req, const char *key)
 	return key && keys_cf.cache_ttl > 0 && key_well_formed(key) ? key_hash_hex(req, key) : NULL;
 }
 
-/* The per-IP limit and, with hash (of a well-formed presented key), its
- * cached record: one round trip. 1 when the IP is refused (answered). */
-static int ip_refused(cb_req *req, const char *hash)
+/* The per-IP limits (of this key, and over all keys) and, with hash (of a
+ * well-formed presented key), its cached record: one round trip. 1 when
+ * the IP is refused (answered). A key this process has seen pass takes
+ * the hinted path instead, which counts only the per-key one. */
+static int ip_refused(cb_req *req, const char *key, const char *hash)
 {
 	cb_redis_pipe *p = cb_redis_pipe_new(req);
-	cb_rate r = CB_RATE_INIT;
-	int li = cb_redis_pipe_ratelimit(p, ip_limit_key(req), keys_cf.ip_rate_limit,
+	cb_rate r = CB_RATE_INIT, all = CB_RATE_INIT;
+	int li = cb_redis_pipe_ratelimit(p, ip_limit_key(req, key), keys_cf.ip_rate_limit,
 	                                 keys_cf.ip_rate_window, keys_cf.ip_rate_block, 1);
+	/* 0: five keys' worth */
+	long long all_limit =
+	    keys_cf.ip_all_limit ? keys_cf.ip_all_limit : 5 * keys_cf.ip_rate_limit;
+	int ai = cb_redis_pipe_ratelimit(p, ip_all_key(req), all_limit, keys_cf.ip_rate_window,
+	                                 keys_cf.ip_rate_block, 1);
 	int gi = hash ? cb_redis_pipe_c(p, "GET", keyrec_cache_key(req, hash)) : -1;
 
 	cb_redis_pipe_run(p);
 	cb_redis_pipe_rate(p, li, &r);
-	if (!r.allowed) {
-		cb_ratelimit_reply(req, &r);
+	cb_redis_pipe_rate(p, ai, &all);
+	if (!r.allowed || !all.allowed) {
+		cb_ratelimit_reply(req, r.allowed ? &all : &r);
 		return 1;
 	}
 	if (gi >= 0)
@@ -183,7 +205,8 @@ static int ip_refused(cb_req *req, const char *hash)
 /* The whole check in one round trip when this process holds a hint for
  * the key whose hash is hash (hint.c); see validate_hinted for what it
  * returns. */
-static int hinted(cb_req *req, const char *hash, struct keys_info *info, struct key_rate *kr)
+static int hinted(cb_req *req, const char *key, const char *hash, struct keys_info *info,
+                  struct key_rate *kr)
 {
 	cb_rate r = CB_RATE_INIT;
 	struct ip_rate ip = {NULL, keys_cf.ip_rate_limit, keys_cf.ip_rate_window,
@@ -193,7 +216,7 @@ static int hinted(cb_req *req, const char *hash, struct keys_info *info, struct 
 
 	if (!hint)
 		return HINT_NONE;
-	ip.key = ip_limit_key(req);
+	ip.key = ip_limit_key(req, key);
 	st = validate_hinted(req, hash, hint, cb_req_header(req, "Origin"), &ip, info, kr);
 	if (st == HINT_IP_REFUSED)
 		cb_ratelimit_reply(req, &r);
@@ -231,10 +254,10 @@ int keys_authenticate(cb_req *req, const char *permission)
 	(void)permission; /* a client key carries no permissions of its own */
 	key = presented_key(req, &answered);
 	hash = answered ? NULL : cached_hash(req, key);
-	st = hinted(req, hash, &info, &kr);
+	st = hinted(req, key, hash, &info, &kr);
 	if (st == HINT_IP_REFUSED)
 		return refused(req);
-	if (st == HINT_NONE && ip_refused(req, hash))
+	if (st == HINT_NONE && ip_refused(req, answered ? NULL : key, hash))
 		return refused(req);
 	if (answered)
 		return refused(req);

@@ -25,6 +25,7 @@ struct keys_conf {
 	long long cache_ttl;
 	long long key_rate_limit, key_rate_window, key_rate_block;
 	long long ip_rate_limit, ip_rate_window, ip_rate_block;
+	long long ip_all_limit; /* per IP over all keys, same window and block */
 	long long conversations[TIER_N], messages[TIER_N]; /* -1: unlimited */
 	long long key_ttl_days, max_keys_per_user, flush_interval;
 	int require_verified;

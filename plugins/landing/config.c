@@ -163,6 +163,14 @@ static cb_json *contact_check(struct vctx *v, const cb_json *in, const char *pat
 			cb_check_fail(v->c, vpath(v, path, "email"), "invalid",
 			              "%s must be an e-mail address", vpath(v, path, "email"));
 	}
+	if (v_text(v, in, path, "country", 0, 0, 2, 0, &s) == 1 && *s) {
+		if (strlen(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z')
+			cb_json_set_str(out, "country", s);
+		else
+			cb_check_fail(v->c, vpath(v, path, "country"), "invalid",
+			              "%s must be a country code such as DE, AT or CH",
+			              vpath(v, path, "country"));
+	}
 	copy_url(v, in, path, out, "map_url", is_http_url);
 	loc = v_object(v, in, path, "location", 0);
 	if (loc) {
@@ -214,6 +222,14 @@ static cb_json *theme_check(struct vctx *v, const cb_json *in, const char *path)
 		cb_json_set_str(out, "font_family", s);
 	} else {
 		cb_json_set_str(out, "font_family", DEFAULT_FONT);
+	}
+	if (v_text(v, in, path, "logo_backing", 0, 1, 5, 0, &s) == 1) {
+		if (strcmp(s, "light") && strcmp(s, "dark") && strcmp(s, "none"))
+			cb_check_fail(v->c, vpath(v, path, "logo_backing"), "invalid",
+			              "%s must be light, dark or none",
+			              vpath(v, path, "logo_backing"));
+		else
+			cb_json_set_str(out, "logo_backing", s);
 	}
 	copy_image(v, in, path, out, "logo_url");
 	copy_image(v, in, path, out, "favicon_url");
@@ -323,6 +339,17 @@ cb_json *config_check(struct vctx *v, const cb_json *conf, const char *path)
 	copy_text(v, conf, path, out, "business_name", 1, 120, 0);
 	copy_text(v, conf, path, out, "business_description", 0, 2000, 1);
 	copy_text(v, conf, path, out, "tagline", 0, 160, 0);
+	{
+		double y = 0;
+		if (v_num(v, conf, path, "founded_year", 1800, 2100, &y) == 1) {
+			if (y != (double)(long long)y)
+				cb_check_fail(v->c, vpath(v, path, "founded_year"), "type",
+				              "%s must be a whole year",
+				              vpath(v, path, "founded_year"));
+			else
+				cb_json_set_int(out, "founded_year", (long long)y);
+		}
+	}
 	if (v_text(v, conf, path, "locale", 0, 2, 2, 0, &s) == 1 && strcmp(s, "de") &&
 	    strcmp(s, "en"))
 		cb_check_fail(v->c, vpath(v, path, "locale"), "invalid", "%s must be de or en",
@@ -340,5 +367,6 @@ cb_json *config_check(struct vctx *v, const cb_json *conf, const char *path)
 	copy_text(v, conf, path, out, "price_range", 0, 20, 0);
 	copy_url(v, conf, path, out, "imprint_url", is_http_url);
 	copy_url(v, conf, path, out, "privacy_url", is_http_url);
+	legal_check(v, conf, path, out);
 	return out;
 }

@@ -88,8 +88,9 @@ static int local_now(cb_req *req, int *dow, int *minute, int *second, long long 
 /* The optional sections, passed through as stored (already checked). */
 static void sections(cb_json *ctx, const cb_json *conf)
 {
-	static const char *const keys[] = {"tagline",  "services",     "highlights", "brands",
-	                                   "vehicles", "testimonials", "tires",      NULL};
+	static const char *const keys[] = {"tagline", "services",     "highlights",
+	                                   "brands",  "vehicles",     "testimonials",
+	                                   "tires",   "founded_year", NULL};
 	for (const char *const *k = keys; *k; k++)
 		if (cb_json_get(conf, *k))
 			cb_json_set(ctx, *k, cb_json_get(conf, *k));
@@ -121,8 +122,15 @@ cb_json *page_context(cb_req *req, const cb_res *res, int preview, long long *va
 	sections(ctx, conf);
 	cb_json_set(ctx, "theme",
 	            cb_json_type(theme) == CB_JSON_OBJECT ? theme : cb_json_new_object(req));
-	cb_json_set_str(legal, "imprint_url", str_or_empty(conf, "imprint_url"));
-	cb_json_set_str(legal, "privacy_url", str_or_empty(conf, "privacy_url"));
+	/* ours on the page's canonical host unless the owner keeps their own:
+	 * absolute, so that the page at /p/{subdomain} links the right host */
+	cb_json_set_str(legal, "imprint_url",
+	                *str_or_empty(conf, "imprint_url") ? str_or_empty(conf, "imprint_url")
+	                                                   : cb_sprintf(req, "%s/impressum", site));
+	cb_json_set_str(legal, "privacy_url",
+	                *str_or_empty(conf, "privacy_url")
+	                    ? str_or_empty(conf, "privacy_url")
+	                    : cb_sprintf(req, "%s/datenschutz", site));
 	cb_json_set(ctx, "legal", legal);
 
 	cb_json_set_str(page, "id", cb_res_val(res, 0, "id"));
@@ -135,7 +143,7 @@ cb_json *page_context(cb_req *req, const cb_res *res, int preview, long long *va
 	                abs_url(req, site, cb_json_get_str(theme, "logo_url")));
 	cb_json_set(ctx, "page", page);
 
-	chat = widget_context(req, cb_res_val(res, 0, "id"), cb_res_val(res, 0, "user_id"));
+	chat = widget_context(req, cb_res_val(res, 0, "id"), cb_res_val(res, 0, "user_id"), conf);
 	cb_json_set(ctx, "chat", chat);
 
 	seo_c = seo_ctx(req, seo, conf, url);

@@ -30,6 +30,7 @@ struct landing_conf {
 	long long cache_max_bytes;     /* rendered pages kept in process memory */
 	long long cache_revalidate_ms; /* how stale a cached page may be across processes */
 	int tls_ask_subdomains;        /* the TLS ask also says yes to {sub}.{base} */
+	int require_imprint;           /* publishing without an Impressum: 422 (off: a warning) */
 };
 extern struct landing_conf lp_cf;
 
@@ -205,7 +206,7 @@ char *seo_head_html(cb_req *req, const cb_json *ctx, const cb_json *jsonld);
 cb_json *seo_jsonld(cb_req *req, const cb_json *ctx, const cb_json *conf);
 
 /* The widget part of the page context for the page's owner. */
-cb_json *widget_context(cb_req *req, const char *page_id, const char *user_id);
+cb_json *widget_context(cb_req *req, const char *page_id, const char *user_id, const cb_json *conf);
 
 /* ---- the rendered-page cache (cache.c) ---- */
 
@@ -331,5 +332,42 @@ int f_serve_local(cb_req *req);
 int h_serve_local(cb_req *req);
 int h_robots(cb_req *req);
 int h_sitemap(cb_req *req);
+
+/* ---- legal pages and the HTML 404 of page hosts (legal.c, legal_text.c) ---- */
+
+/* Checks configuration.imprint {name, legal_form, representative, address,
+ * phone, email, register_court, register_number, vat_id,
+ * supervisory_authority, chamber, extra} and configuration.privacy
+ * {officer, extra} of conf (under path) into out. */
+void legal_check(struct vctx *v, const cb_json *conf, const char *path, cb_json *out);
+
+/* An Impressum field, falling back to the business's name and contact data;
+ * NULL when there is none. */
+const char *imprint_value(const cb_json *conf, const char *key);
+
+/* NULL when conf's Impressum is complete enough to publish (or the owner
+ * links one of their own), else the missing fields, comma-separated. */
+const char *imprint_missing(cb_req *req, const cb_json *conf);
+
+/* The URL the page links its Impressum (privacy: privacy page) with, HTML-
+ * escaped: the owner's own, else ours under home. */
+const char *legal_link(cb_req *req, const cb_json *conf, const char *home, int privacy);
+
+/* A whole HTML document in the page's colours and font around body. */
+void legal_shell(struct buf *b, const cb_json *conf, const char *title, const char *body,
+                 const char *home, int noindex);
+
+const char *legal_title(const cb_json *conf, int privacy);
+void imprint_body(struct buf *b, const cb_json *conf);
+void privacy_body(struct buf *b, const cb_json *conf);
+
+/* GET /impressum, GET /datenschutz and any other path on a page's host. */
+int h_imprint(cb_req *req);
+int h_privacy(cb_req *req);
+int h_not_a_page(cb_req *req);
+
+/* The published page named by host_kind's kind and name (PAGE_COLS), or a
+ * result with no rows; NULL on a database failure (serve.c). */
+cb_res *published_page(cb_req *req, char kind, const char *name);
 
 #endif

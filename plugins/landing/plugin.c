@@ -43,6 +43,9 @@ static int declare(cb_plugin *p)
 	if (cb_setting(p, "tls_ask_subdomains", CB_SET_BOOL, "off", 0, 0) != CB_OK)
 		return CB_ERR;
 	lp_cf.tls_ask_subdomains = cb_conf_bool(p, "tls_ask_subdomains");
+	if (cb_setting(p, "require_imprint", CB_SET_BOOL, "off", 0, 0) != CB_OK)
+		return CB_ERR;
+	lp_cf.require_imprint = cb_conf_bool(p, "require_imprint");
 	return CB_OK;
 }
 
@@ -162,6 +165,12 @@ static const struct route_def routes[] = {
     {"GET", "/sitemap.xml", CB_AUTH_PUBLIC, NULL, h_sitemap},
     {"GET", "/assets/{page}/{file}", CB_AUTH_PUBLIC, NULL, h_asset_get},
     {"GET", "/internal/tls/ask", CB_AUTH_INTERNAL, NULL, h_tls_ask},
+    {"GET", "/impressum", CB_AUTH_PUBLIC, NULL, h_imprint},
+    {"GET", "/datenschutz", CB_AUTH_PUBLIC, NULL, h_privacy},
+    /* any other path on a page's host: an HTML 404 in its design, not JSON
+     * (literal segments win, so every other plugin's routes stay theirs) */
+    {"GET", "/{path}", CB_AUTH_PUBLIC, NULL, h_not_a_page},
+    {"GET", "/{path}/{more}", CB_AUTH_PUBLIC, NULL, h_not_a_page},
 };
 
 static int landing_init(cb_plugin *p)

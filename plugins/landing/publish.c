@@ -5,12 +5,23 @@
 static int set_published(cb_req *req, int on)
 {
 	cb_res *page = page_of_caller(req), *res;
+	const char *warning = NULL;
 	struct rendered r;
+	cb_json *out;
 
 	if (!page)
 		return FAILED(req);
 	if (on) {
-		int rc = page_render(req, page, 0, &r);
+		const char *missing = imprint_missing(req, json_col(req, page, 0, "configuration"));
+		int rc;
+		if (missing && lp_cf.require_imprint)
+			return cb_reply_error(req, 422, "imprint_incomplete",
+			                      "A page needs an Impressum before it is published: "
+			                      "set configuration.imprint_url, or fill in %s",
+			                      missing);
+		if (missing)
+			warning = missing;
+		rc = page_render(req, page, 0, &r);
 		if (rc == CB_EDB)
 			return rc;
 		if (rc != CB_OK)
@@ -36,7 +47,18 @@ static int set_published(cb_req *req, int on)
 		cb_json_set_str(ev, "subdomain", cb_res_val(res, 0, "subdomain"));
 		cb_emit(req, CB_EV_PAGE_PUBLISHED, ev);
 	}
-	return cb_reply_json(req, 200, page_json(req, res, 0));
+	out = page_json(req, res, 0);
+	if (warning) {
+		/* published, but the owner is told what the Impressum lacks */
+		cb_json *w = cb_json_new_array(req), *o = cb_json_new_object(req);
+		cb_json_set_str(o, "code", "imprint_incomplete");
+		cb_json_set_str(
+		    o, "message",
+		    cb_sprintf(req, "The page's Impressum is incomplete: fill in %s", warning));
+		cb_json_push(w, o);
+		cb_json_set(out, "warnings", w);
+	}
+	return cb_reply_json(req, 200, out);
 }
 
 int h_publish(cb_req *req)

@@ -8,6 +8,7 @@
  * \u003e \u0026, so "</script>" in a business name cannot end the element. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "landing.h"
 
@@ -41,6 +42,102 @@ static cb_json *postal_address(cb_req *req, const char *addr)
 		cb_json_set_str(a, "streetAddress", addr);
 	}
 	return a;
+}
+
+/* The amount of a display price in euros ("ab 149 €", "24.900,00 EUR",
+ * "89,50 €") as a schema.org number ("149", "24900.00", "89.50"); NULL when
+ * the text names no euro amount. *from: it is a minimum ("ab", "from"). */
+static const char *euro_amount(cb_req *req, const char *text, int *from)
+{
+	const char *d = text, *e;
+	char *out;
+	size_t n, o = 0;
+	const char *comma, *dot;
+
+	*from = strncasecmp(text, "ab ", 3) == 0 || strncasecmp(text, "from ", 5) == 0;
+	if (!strstr(text, "\xe2\x82\xac") && !strcasestr(text, "EUR"))
+		return NULL;
+	while (*d && (*d < '0' || *d > '9'))
+		d++;
+	if (!*d)
+		return NULL;
+	n = strspn(d, "0123456789.,");
+	while (n && (d[n - 1] == '.' || d[n - 1] == ','))
+		n--;
+	out = cb_alloc(req, n + 1);
+	comma = memchr(d, ',', n);
+	dot = NULL;
+	for (e = d; e < d + n; e++)
+		if (*e == '.')
+			dot = e;
+	for (e = d; e < d + n; e++) {
+		if (*e == ',') {
+			out[o++] = '.'; /* the German decimal comma */
+		} else if (*e == '.') {
+			/* a thousands dot (before a comma, or three digits from the end) */
+			if (!comma && e == dot && (size_t)(d + n - e - 1) != 3)
+				out[o++] = '.';
+		} else {
+			out[o++] = *e;
+		}
+	}
+	out[o] = '\0';
+	return o ? out : NULL;
+}
+
+/* An Offer for item, priced from the display text when it names euros. */
+static cb_json *offer(cb_req *req, cb_json *item, const char *price)
+{
+	cb_json *o = cb_json_new_object(req);
+	int from = 0;
+	const char *amount = price && *price ? euro_amount(req, price, &from) : NULL;
+
+	cb_json_set_str(o, "@type", "Offer");
+	cb_json_set(o, "itemOffered", item);
+	if (amount && from) {
+		cb_json *ps = cb_json_new_object(req);
+		cb_json_set_str(ps, "@type", "PriceSpecification");
+		cb_json_set_str(ps, "minPrice", amount);
+		cb_json_set_str(ps, "priceCurrency", "EUR");
+		cb_json_set(o, "priceSpecification", ps);
+	} else if (amount) {
+		cb_json_set_str(o, "price", amount);
+		cb_json_set_str(o, "priceCurrency", "EUR");
+	}
+	return o;
+}
+
+/* makesOffer: the services with the prices that are known, and the
+ * vehicles in stock (as Car), each with its price. */
+static cb_json *offers(cb_req *req, const cb_json *ctx, const char *site)
+{
+	const cb_json *services = cb_json_get(ctx, "services"),
+	              *vehicles = cb_json_get(ctx, "vehicles");
+	cb_json *arr = cb_json_new_array(req);
+
+	for (size_t i = 0; i < cb_json_len(services); i++) {
+		const cb_json *s = cb_json_at(services, i);
+		cb_json *svc = cb_json_new_object(req);
+		cb_json_set_str(svc, "@type", "Service");
+		cb_json_set_str(svc, "name", get(s, "name", NULL));
+		if (*get(s, "description", NULL))
+			cb_json_set_str(svc, "description", get(s, "description", NULL));
+		cb_json_push(arr, offer(req, svc, get(s, "price", NULL)));
+	}
+	for (size_t i = 0; i < cb_json_len(vehicles); i++) {
+		const cb_json *v = cb_json_at(vehicles, i);
+		const char *img = get(v, "image_url", NULL);
+		cb_json *car = cb_json_new_object(req);
+		cb_json_set_str(car, "@type", "Car");
+		cb_json_set_str(car, "name", get(v, "title", NULL));
+		if (*get(v, "details", NULL))
+			cb_json_set_str(car, "description", get(v, "details", NULL));
+		if (*img)
+			cb_json_set_str(car, "image",
+			                img[0] == '/' ? cb_sprintf(req, "%s%s", site, img) : img);
+		cb_json_push(arr, offer(req, car, get(v, "price", NULL)));
+	}
+	return arr;
 }
 
 static cb_json *opening_hours(cb_req *req, const cb_json *days)
@@ -88,8 +185,12 @@ cb_json *seo_jsonld(cb_req *req, const cb_json *ctx, const cb_json *conf)
 		cb_json_set_str(ld, "telephone", get(contact, "phone", NULL));
 	if (*get(contact, "email", NULL))
 		cb_json_set_str(ld, "email", get(contact, "email", NULL));
-	if (*get(contact, "address", NULL))
-		cb_json_set(ld, "address", postal_address(req, get(contact, "address", NULL)));
+	if (*get(contact, "address", NULL)) {
+		cb_json *a = postal_address(req, get(contact, "address", NULL));
+		const char *country = get(contact, "country", NULL);
+		cb_json_set_str(a, "addressCountry", *country ? country : "DE");
+		cb_json_set(ld, "address", a);
+	}
 	if (cb_json_num(cb_json_get(cb_json_get(contact, "location"), "lat"), &lat) == CB_OK &&
 	    cb_json_num(cb_json_get(cb_json_get(contact, "location"), "lng"), &lng) == CB_OK) {
 		cb_json *g = cb_json_new_object(req);
@@ -116,6 +217,13 @@ cb_json *seo_jsonld(cb_req *req, const cb_json *ctx, const cb_json *conf)
 		}
 		cb_json_set(cat, "itemListElement", items);
 		cb_json_set(ld, "hasOfferCatalog", cat);
+	}
+	if (cb_json_len(services) || cb_json_len(cb_json_get(ctx, "vehicles"))) {
+		const char *url = get(ctx, "seo", "canonical_url");
+		size_t n = strlen(url);
+		cb_json_set(
+		    ld, "makesOffer",
+		    offers(req, ctx, n && url[n - 1] == '/' ? cb_strndup(req, url, n - 1) : url));
 	}
 	return ld;
 }

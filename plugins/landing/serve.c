@@ -46,7 +46,7 @@ char host_kind(cb_req *req, const char *host, const char **name)
 
 /* The published page named by kind and name (PAGE_COLS), or a result with
  * no rows; NULL on a database failure. */
-static cb_res *published_page(cb_req *req, char kind, const char *name)
+cb_res *published_page(cb_req *req, char kind, const char *name)
 {
 	/* a deleted account's pages are offline whatever their flag says */
 	return cb_db_q(req,

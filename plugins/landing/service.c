@@ -35,21 +35,32 @@ static const char *origin_host(cb_req *req, const char *origin)
 	return lower_dup(req, cb_strndup(req, h, n));
 }
 
-/* 1 when origin is the local form: the origin of site_url for the host this
- * request was sent to, when that host is the API's own (pages at /p/). */
+/* The origin ("scheme://host[:port]") of url; arena. */
+static const char *url_origin(cb_req *req, const char *url)
+{
+	const char *slash = strstr(url, "://");
+
+	slash = slash ? strchr(slash + 3, '/') : NULL;
+	return slash ? cb_strndup(req, url, (size_t)(slash - url)) : url;
+}
+
+/* 1 when origin is the local form: a page at /p/ on the host this request
+ * was sent to, when that host is the API's own (IP literal, localhost,
+ * base_domain). The browser's Origin is then site_url's scheme with the Host
+ * header as sent (it carries the port); site_url made from the bare host
+ * (site_url = http://{host}:8080) is accepted too, for a proxy in front. */
 static int local_origin(cb_req *req, const char *origin)
 {
 	const char *raw = cb_req_header(req, "Host"), *name = NULL, *host = request_host(req);
-	const char *url, *slash;
+	const char *site, *scheme;
 
 	if (!raw || !host || host_kind(req, host, &name) != 0)
 		return 0;
-	url = site_url_for(req, lower_dup(req, raw));
-	slash = strstr(url, "://");
-	slash = slash ? strchr(slash + 3, '/') : NULL;
-	if (slash)
-		url = cb_strndup(req, url, (size_t)(slash - url));
-	return strcasecmp(url, origin) == 0;
+	site = url_origin(req, site_url_for(req, host));
+	if (strcasecmp(site, origin) == 0)
+		return 1;
+	scheme = strncmp(site, "https://", 8) == 0 ? "https://" : "http://";
+	return strcasecmp(cb_sprintf(req, "%s%s", scheme, raw), origin) == 0;
 }
 
 static int page_for_origin(cb_req *req, const char *page_id, const char *origin,

@@ -33,7 +33,26 @@ static int owner_has_key(cb_req *req, const char *user_id)
 	return cb_res_bool(res, 0, "has");
 }
 
-cb_json *widget_context(cb_req *req, const char *page_id, const char *user_id)
+/* The page's look for the widget from its first paint: the launcher in the
+ * brand colour before any request, light like every template (not the
+ * visitor's dark mode on a light page), and the number to call when the
+ * chat cannot be reached. Values were checked when stored; escaped anyway. */
+static const char *look_attrs(cb_req *req, const cb_json *conf)
+{
+	const char *color = cb_json_get_str(cb_json_get(conf, "theme"), "primary_color");
+	const char *phone = cb_json_get_str(cb_json_get(conf, "contact_info"), "phone");
+	struct buf b;
+
+	buf_init(&b, req);
+	buf_puts(&b, " data-theme=\"light\"");
+	if (color && is_color(color))
+		buf_printf(&b, " data-primary-color=\"%s\"", html_esc(req, color));
+	if (phone && *phone)
+		buf_printf(&b, " data-phone=\"%s\"", html_esc(req, phone));
+	return b.p;
+}
+
+cb_json *widget_context(cb_req *req, const char *page_id, const char *user_id, const cb_json *conf)
 {
 	cb_json *w = cb_json_new_object(req);
 	int on = owner_has_key(req, user_id);
@@ -47,8 +66,9 @@ cb_json *widget_context(cb_req *req, const char *page_id, const char *user_id)
 	cb_json_set_str(w, "page_id", page_id);
 	cb_json_set_str(
 	    w, "tag_html",
-	    on ? cb_sprintf(req, "<script src=\"%s\" data-carbot-page=\"%s\" async></script>",
-	                    html_esc(req, lp_cf.widget_url), html_esc(req, page_id))
+	    on ? cb_sprintf(req, "<script src=\"%s\" data-carbot-page=\"%s\"%s async></script>",
+	                    html_esc(req, lp_cf.widget_url), html_esc(req, page_id),
+	                    look_attrs(req, conf))
 	       : "");
 	return w;
 }

@@ -149,11 +149,29 @@ static void fix_theme(cb_req *req, cb_json *page, const cb_json *defaults)
 		if (!cb_json_get(th, k))
 			cb_json_set(th, k, cb_json_at(defaults, i));
 	}
+	/* logo_backing goes into a class name: only the known values */
+	const char *lb = cb_json_get_str(th, "logo_backing");
+	if (!lb || (strcmp(lb, "light") && strcmp(lb, "dark") && strcmp(lb, "none"))) {
+		lb = cb_json_get_str(defaults, "logo_backing");
+		cb_json_set_str(th, "logo_backing", lb && !strcmp(lb, "light") ? "light" : "none");
+	}
 	static const char *const bases[] = {"primary", "secondary"};
 	for (size_t i = 0; i < 2; i++) {
 		const char *c = cb_json_get_str(th, cb_sprintf(req, "%s_color", bases[i]));
 		if (c)
 			cb_json_set_str(th, cb_sprintf(req, "on_%s_color", bases[i]), on_color(c));
+	}
+	/* links in the primary colour only where it reads on the background
+	 * (WCAG AA 4.5:1), else in the text colour */
+	const char *pc = cb_json_get_str(th, "primary_color"),
+	           *bg = cb_json_get_str(th, "background_color");
+	const char *tc = cb_json_get_str(th, "text_color");
+	if (pc && bg && tc) {
+		double a = luminance(pc), b = luminance(bg);
+		double ratio = a > b ? (a + 0.05) / (b + 0.05) : (b + 0.05) / (a + 0.05);
+		cb_json_set_str(th, "link_color", ratio >= 4.5 ? pc : tc);
+	} else {
+		cb_json_set_str(th, "link_color", pc ? pc : "#1f4e79");
 	}
 	const char *family = cb_json_get_str(th, "font_family");
 	size_t f = 0;

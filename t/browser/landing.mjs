@@ -45,7 +45,8 @@ async function ask(page, text) {
 }
 
 async function flow(browser) {
-  const { context, page, rec } = await newPage(browser);
+  // a visitor in dark mode: the light page keeps a light chat
+  const { context, page, rec } = await newPage(browser, { colorScheme: 'dark' });
   const csp = [];
   const pageHeaders = [];
   page.on('request', (r) => {
@@ -61,6 +62,8 @@ async function flow(browser) {
   const trigger = page.locator('[data-carbot-widget]').locator(TRIGGER);
   await trigger.waitFor({ state: 'visible' });
   ok(await trigger.isVisible(), 'the widget launcher is there');
+  const bg = await trigger.evaluate((b) => getComputedStyle(b).backgroundColor);
+  is(bg, process.env.BRAND_RGB, 'the launcher is in the brand colour before the chat is opened');
   is(apiCalls(rec).length, 0, 'no API call before the chat is opened');
 
   const button = page.locator('main [data-carbot-open], body [data-carbot-open]').first();
@@ -71,6 +74,8 @@ async function flow(browser) {
   const greeting = await waitForReply(page, 1);
   like(greeting.text, /Autohaus Muster/, 'the greeting names the business', greeting);
 
+  const panelBg = await page.locator('[data-carbot-widget]').locator(PANEL).evaluate((p) => getComputedStyle(p).backgroundColor);
+  is(panelBg, 'rgb(255, 255, 255)', 'the chat stays light on the light page in dark mode');
   const hours = await ask(page, 'Wann habt ihr geöffnet?');
   ok(hours.text.includes(process.env.HOURS), `the hours reply mentions ${process.env.HOURS}`, hours.text);
   const price = await ask(page, process.env.PRICE_Q);

@@ -420,6 +420,117 @@ async function openerElement(browser) {
   await context.close();
 }
 
+// The last bot message is fully inside the log's visible box.
+function lastBotVisible(page) {
+  return page.evaluate(() => {
+    const r = document.querySelector('[data-carbot-widget]').shadowRoot;
+    const log = r.querySelector('.log').getBoundingClientRect();
+    const ms = [...r.querySelectorAll('[data-testid=chat-message][data-from=bot]')];
+    const m = ms[ms.length - 1].getBoundingClientRect();
+    return { ok: m.top >= log.top - 1 && m.bottom <= log.bottom + 1, m: [m.top, m.bottom], log: [log.top, log.bottom] };
+  });
+}
+
+async function newestVisible(browser) {
+  const { page, context } = await openPage(browser, '/', { viewport: { width: 375, height: 560 } });
+  await openChat(page);
+  await sendAndWait(page, 'Notfall-Test');
+  await page.locator('[data-testid=chat-suggestion]').first().waitFor({ state: 'visible' });
+  const v = await lastBotVisible(page);
+  ok(v.ok, 'newest: the emergency answer is in view above the quick-reply chips', v);
+  await shot(page, 'newest-above-chips');
+  const links = await page.evaluate(() => {
+    const r = document.querySelector('[data-carbot-widget]').shadowRoot;
+    const ms = [...r.querySelectorAll('[data-testid=chat-message][data-from=bot]')];
+    return [...ms[ms.length - 1].querySelectorAll('a')].map((a) => [a.getAttribute('href'), a.textContent]);
+  });
+  ok(links.some(([h, t]) => h === 'tel:01512345678' && t === '0151 234 5678'), 'links: the phone number is a tel: link', links);
+  ok(links.some(([h]) => h === 'mailto:notdienst@autohaus-mueller.de'), 'links: the e-mail address is a mailto: link', links);
+  ok(links.some(([h]) => h === 'tel:+49301234567'), 'links: +49 (30) 123 45 67 too', links);
+  ok(!links.some(([h]) => /0800|2026|149/.test(h)), 'links: no link for hours, dates or prices', links);
+  ok(links.every(([h]) => /^(tel:\+?\d+|mailto:[\w.+-]+@[\w.-]+)$/.test(h)), 'links: every href is a plain tel:/mailto:', links);
+  is((await state(page)).imgs, 0, 'links: markup around an address creates no element');
+  await context.close();
+}
+
+async function phoneModal(browser) {
+  const { page, context } = await openPage(browser, '/long.html', { viewport: { width: 375, height: 667 }, hasTouch: true });
+  await page.evaluate(() => window.scrollTo(0, 400));
+  await openChat(page);
+  const info = () =>
+    page.evaluate(() => {
+      const host = document.querySelector('[data-carbot-widget]');
+      const r = host.shadowRoot;
+      return {
+        modal: r.querySelector('[role=dialog]').getAttribute('aria-modal'),
+        inside: document.activeElement === host,
+        overflow: getComputedStyle(document.documentElement).overflow,
+        y: window.scrollY,
+      };
+    });
+  let s = await info();
+  is(s.modal, 'true', 'full screen: the panel is a modal dialog');
+  is(s.overflow, 'hidden', 'full screen: the page behind does not scroll');
+  let stayed = true;
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press(i % 4 === 3 ? 'Shift+Tab' : 'Tab');
+    if (!(await info()).inside) stayed = false;
+  }
+  ok(stayed, 'full screen: Tab and Shift+Tab stay inside the chat');
+  const y0 = (await info()).y;
+  await page.mouse.move(180, 300);
+  await page.mouse.wheel(0, 600);
+  await page.waitForTimeout(300);
+  is((await info()).y, y0, `full screen: the wheel does not scroll the page behind (at ${y0})`);
+  await page.keyboard.press('Escape');
+  await page.locator(PANEL).waitFor({ state: 'hidden' });
+  is((await state(page)).focus, 'chat-widget-trigger', 'full screen: Escape returns focus to the launcher');
+  s = await info();
+  ok(s.modal === null && s.overflow !== 'hidden', 'full screen: closed, the page scrolls again', s);
+  await context.close();
+
+  const desk = await openPage(browser, '/long.html', { viewport: { width: 1280, height: 800 } });
+  await openChat(desk.page);
+  const d = await desk.page.evaluate(() => ({
+    modal: document.querySelector('[data-carbot-widget]').shadowRoot.querySelector('[role=dialog]').getAttribute('aria-modal'),
+    overflow: getComputedStyle(document.documentElement).overflow,
+  }));
+  ok(d.modal === null && d.overflow !== 'hidden', 'desktop: the floating panel leaves the page usable', d);
+  await desk.context.close();
+}
+
+async function slowInit(browser) {
+  const { page, context } = await openPage(browser, '/slow.html');
+  await page.click(TRIGGER);
+  await page.locator(PANEL).waitFor({ state: 'visible' });
+  const l = await page.evaluate(() => {
+    const r = document.querySelector('[data-carbot-widget]').shadowRoot;
+    const ty = r.querySelector('[data-testid=chat-typing]');
+    return { shown: !ty.hidden, text: ty.textContent, busy: r.querySelector('.log').getAttribute('aria-busy') };
+  });
+  ok(l.shown && l.text === 'Chat wird geladen…' && l.busy === 'true', 'slow init: a loading state while /init runs', l);
+  await waitForReply(page, 1);
+  const s = await state(page);
+  ok(!s.typing, 'slow init: it goes away with the greeting');
+  await context.close();
+}
+
+async function unreachable(browser) {
+  const { page, context } = await openPage(browser, '/dead.html');
+  await page.click(TRIGGER);
+  await page.locator('[data-testid=chat-error]').waitFor({ state: 'visible' });
+  const e = await page.evaluate(() => {
+    const r = document.querySelector('[data-carbot-widget]').shadowRoot;
+    const a = r.querySelector('[data-testid=chat-error] a');
+    return { text: r.querySelector('[data-testid=chat-error]').textContent, href: a && a.getAttribute('href') };
+  });
+  like(e.text, /nicht erreichbar.*Rufen Sie uns an: \+49 30 1234567/s, 'unreachable: the error offers the phone number');
+  is(e.href, 'tel:+49301234567', 'unreachable: as a tel: link');
+  ok(!(await state(page)).typing, 'unreachable: no loading state left behind');
+  await shot(page, 'unreachable');
+  await context.close();
+}
+
 // ------------------------------------------------------------ main
 
 const browser = await launch();
@@ -441,6 +552,10 @@ try {
     await scenario('small screen', () => smallScreen(browser));
     await scenario('data-storage=local', () => localStore(browser));
     await scenario('data-carbot-open', () => openerElement(browser));
+    await scenario('newest answer above the chips, tappable numbers', () => newestVisible(browser));
+    await scenario('full screen: modal, focus trap, scroll lock', () => phoneModal(browser));
+    await scenario('slow init: loading state', () => slowInit(browser));
+    await scenario('unreachable chat: the phone number', () => unreachable(browser));
   }
 } finally {
   await browser.close();

@@ -22,6 +22,8 @@ const STRINGS = {
     errSend: 'Die Nachricht konnte nicht gesendet werden.',
     errInit: 'Der Chat ist gerade nicht erreichbar.',
     errBusy: 'Zu viele Nachrichten. Bitte versuchen Sie es gleich noch einmal.',
+    loading: 'Chat wird geladen…',
+    call: 'Rufen Sie uns an:',
   },
   en: {
     open: 'Open chat',
@@ -42,6 +44,8 @@ const STRINGS = {
     errSend: 'The message could not be sent.',
     errInit: 'The chat is not available right now.',
     errBusy: 'Too many messages. Please try again in a moment.',
+    loading: 'Loading the chat…',
+    call: 'Call us:',
   },
 };
 

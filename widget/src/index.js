@@ -8,7 +8,8 @@
 // Optional data-* on that tag: data-locale ("de", "en-GB"), data-position
 // ("bottom-right", "bottom-left", "center"), data-theme ("light", "dark",
 // "auto"), data-primary-color ("#1d4ed8"), data-api (API origin; default the
-// script's own origin), data-storage ("session", the default, or "local").
+// script's own origin), data-storage ("session", the default, or "local"),
+// data-phone (offered when the chat cannot be reached).
 // Any element with data-carbot-open on the page opens the chat when clicked.
 //
 // Privacy: until the visitor first opens the chat the widget makes no
@@ -40,6 +41,7 @@ function scriptOptions() {
     position: d.position,
     theme: d.theme,
     color: d.primaryColor,
+    phone: d.phone || '',
     storage: d.storage === 'local' ? 'local' : 'session',
   };
 }
@@ -146,10 +148,56 @@ function start(opts) {
 
   function connect() {
     ui.setError(null);
+    const loading = !st.msgs.length;
+    if (loading) ui.setLoading(true);
     ensureSession().then(
-      () => track('widget_opened'),
-      (e) => ui.setError(e.status === 429 ? t('errBusy') : t('errInit'), connect),
+      () => {
+        if (loading) ui.setLoading(false);
+        track('widget_opened');
+      },
+      (e) => {
+        if (loading) ui.setLoading(false);
+        ui.setError(e.status === 429 ? t('errBusy') : t('errInit'), connect);
+        // a number to call instead: the page's, or the one the business gave before
+        ui.setCall(opts.phone || st.cfg.phone || '');
+      },
     );
+  }
+
+  // Full screen (phones): a modal dialog. Tab stays inside, the page
+  // behind does not scroll; both end when the chat closes or grows small.
+  const phone = window.matchMedia ? matchMedia('(max-width: 479px)') : { matches: false };
+  let locked = null;
+  function modal(on) {
+    on = on && phone.matches;
+    if (on) el.panel.setAttribute('aria-modal', 'true');
+    else el.panel.removeAttribute('aria-modal');
+    const de = document.documentElement;
+    if (on && !locked) {
+      locked = { h: de.style.overflow, b: document.body.style.overflow };
+      de.style.overflow = 'hidden';
+      document.body.style.overflow = 'hidden';
+    } else if (!on && locked) {
+      de.style.overflow = locked.h;
+      document.body.style.overflow = locked.b;
+      locked = null;
+    }
+  }
+  if (phone.addEventListener) phone.addEventListener('change', () => modal(st.open));
+  function trap(e) {
+    if (e.key !== 'Tab' || !st.open || !phone.matches) return;
+    const all = [...el.panel.querySelectorAll('button,input,a[href]')].filter((n) => !n.disabled && n.getClientRects().length);
+    if (!all.length) return;
+    const first = all[0];
+    const last = all[all.length - 1];
+    const cur = ui.root.activeElement;
+    if (e.shiftKey && (cur === first || !el.panel.contains(cur))) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && (cur === last || !el.panel.contains(cur))) {
+      e.preventDefault();
+      first.focus();
+    }
   }
 
   function open(focusInput, opener) {
@@ -158,6 +206,7 @@ function start(opts) {
       st.opener = opener || el.launcher;
       store.enable(); // the visitor acted: from now on the session may be kept
       ui.show(true);
+      modal(true);
       save();
       if (!st.live) connect();
     }
@@ -171,6 +220,7 @@ function start(opts) {
     const inside = el.panel.contains(ui.root.activeElement);
     st.open = false;
     ui.show(false);
+    modal(false);
     save();
     track('widget_closed');
     if (inside) {
@@ -257,6 +307,12 @@ function start(opts) {
   el.form.addEventListener('submit', (e) => {
     e.preventDefault();
     if (send(el.input.value)) el.input.value = '';
+  });
+  el.w.addEventListener('keydown', trap);
+  // focus that escapes the full-screen dialog (a click behind it cannot
+  // happen; programmatic focus or the browser's own keys can) comes back
+  document.addEventListener('focusin', (e) => {
+    if (st.open && phone.matches && e.target !== ui.host) el.input.focus();
   });
   el.w.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && st.open) {

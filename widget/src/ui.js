@@ -19,7 +19,7 @@ const HTML =
   '<div class="log" role="log" aria-live="polite" aria-relevant="additions"></div>' +
   '<div class="ty" role="status" data-testid="chat-typing" hidden><i></i><i></i><i></i><span class="sr"></span></div>' +
   '<div class="ch" role="group" hidden></div>' +
-  '<div class="er" role="alert" data-testid="chat-error" hidden><p></p><button type="button" data-testid="chat-retry"></button></div>' +
+  '<div class="er" role="alert" data-testid="chat-error" hidden><p></p><p class="cl" hidden></p><button type="button" data-testid="chat-retry"></button></div>' +
   '<form class="f" novalidate><label class="sr" for="cbi"></label>' +
   '<input id="cbi" type="text" data-testid="chat-input" autocomplete="off" maxlength="2000" enterkeyhint="send">' +
   `<button type="submit" class="sd" data-testid="chat-send">${ICON_SEND}</button></form></div>` +
@@ -27,6 +27,30 @@ const HTML =
   `aria-controls="cbp" aria-expanded="false">${ICON_CHAT}${ICON_CLOSE}</button></div>`;
 
 const DEFAULT_COLOR = '#1d4ed8';
+
+// Phone numbers (from + or 0, 7 to 15 digits, spaces / ( ) - between) and
+// e-mail addresses in bot text.
+const LINKS = /([\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,})|((?:\+|\b0)\d[\d /()-]*\d)/gi;
+
+// text as nodes: text nodes, and <a> for each phone number and e-mail
+// address. Only textContent and an href made of the match's digits (or the
+// address, which the pattern keeps free of quotes, < and :) — never markup.
+function linkify(text) {
+  const out = [];
+  let last = 0;
+  for (const m of text.matchAll(LINKS)) {
+    const digits = m[2] ? m[2].replace(/[^\d+]/g, '') : '';
+    if (m[2] && (digits.replace('+', '').length < 7 || digits.length > 16)) continue;
+    if (m.index > last) out.push(document.createTextNode(text.slice(last, m.index)));
+    const a = document.createElement('a');
+    a.href = m[1] ? 'mailto:' + m[1] : 'tel:' + digits;
+    a.textContent = m[0];
+    out.push(a);
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) out.push(document.createTextNode(text.slice(last)));
+  return out;
+}
 const POSITIONS = ['bottom-right', 'bottom-left', 'center'];
 
 export function createUi(t) {
@@ -77,7 +101,8 @@ export function createUi(t) {
 
     el.name.textContent = s.name;
     el.panel.setAttribute('aria-label', t('dialog', { name: s.name }));
-    el.typing.lastChild.textContent = t('typing', { name: s.name });
+    el.typing.dataset.label = t('typing', { name: s.name });
+    if (el.log.getAttribute('aria-busy') !== 'true') el.typing.lastChild.textContent = el.typing.dataset.label;
     el.input.placeholder = s.placeholder;
     setStatus(s.openNow, s.nextOpen);
     // Only http(s) avatars: a javascript: or data: URL has no business here.
@@ -97,7 +122,8 @@ export function createUi(t) {
     el.status.textContent = t(openNow ? 'openNow' : 'closed') + (when ? ' · ' + when : '');
   }
 
-  // Appends a message bubble; text only, never markup.
+  // Appends a message bubble; text only, never markup (bot text gets its
+  // phone numbers and e-mail addresses as links, built node by node).
   function addMessage(from, text, speaker) {
     const m = document.createElement('div');
     m.className = 'm';
@@ -108,11 +134,33 @@ export function createUi(t) {
     who.className = 'sr';
     who.textContent = speaker + ': ';
     const body = document.createElement('span');
-    body.textContent = text;
+    if (from === 'bot') body.append(...linkify(text));
+    else body.textContent = text;
     m.append(who, body);
     el.log.appendChild(m);
-    el.log.scrollTop = el.log.scrollHeight;
+    toEnd();
     return m;
+  }
+
+  // The newest message in view (after whatever just changed below the log).
+  function toEnd() {
+    el.log.scrollTop = el.log.scrollHeight;
+  }
+
+  // While /init is under way: the typing dots, labelled as loading.
+  function setLoading(on) {
+    el.typing.lastChild.textContent = on ? t('loading') : el.typing.dataset.label || '';
+    el.log.setAttribute('aria-busy', String(on));
+    setTyping(on);
+  }
+
+  // "Call us: <a href=tel:…>" in the error box when the chat cannot be reached.
+  function setCall(phone) {
+    const p = el.error.querySelector('.cl');
+    p.textContent = '';
+    const links = phone ? linkify(phone).filter((n) => n.nodeType === 1) : [];
+    p.hidden = !links.length;
+    if (links.length) p.append(t('call') + ' ', links[0]);
   }
 
   function clearMessages() {
@@ -121,7 +169,7 @@ export function createUi(t) {
 
   function setTyping(on) {
     el.typing.hidden = !on;
-    if (on) el.log.scrollTop = el.log.scrollHeight;
+    if (on) toEnd();
   }
 
   // Quick-reply chips; onPick(text) when one is chosen.
@@ -137,6 +185,7 @@ export function createUi(t) {
       el.chips.appendChild(b);
     }
     el.chips.hidden = !items.length;
+    toEnd(); // the chips took room from the log: keep the answer above them in view
   }
 
   // Shows message with a retry button calling onRetry; null hides it.
@@ -146,6 +195,8 @@ export function createUi(t) {
     // Text set after un-hiding, so the alert region announces it.
     el.error.firstChild.textContent = message || '';
     el.error.lastChild.hidden = !onRetry;
+    if (!message) setCall('');
+    toEnd();
   }
 
   function setBusy(busy) {
@@ -157,8 +208,22 @@ export function createUi(t) {
     el.w.classList.toggle('open', open);
     el.launcher.setAttribute('aria-expanded', String(open));
     el.launcher.setAttribute('aria-label', t(open ? 'close' : 'open'));
-    if (open) el.log.scrollTop = el.log.scrollHeight;
+    if (open) toEnd();
   }
 
-  return { host, root, el, apply, addMessage, clearMessages, setTyping, setChips, setError, setBusy, show };
+  return {
+    host,
+    root,
+    el,
+    apply,
+    addMessage,
+    clearMessages,
+    setTyping,
+    setLoading,
+    setCall,
+    setChips,
+    setError,
+    setBusy,
+    show,
+  };
 }
