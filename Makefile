@@ -133,3 +133,14 @@ widget/node_modules/.package-lock.json: widget/package.json widget/package-lock.
 $(B)/widget/widget.js: $(WIDGET_DEPS)
 	cd widget && node build.mjs ../$(B)/widget
 # ---- end widget ----
+# ---- mail catcher ----
+# scripts/mailcatcher: a loopback SMTP server with a web page (make run, the
+# notify tests). smtp-server and mailparser pinned in its package-lock.json.
+.PHONY: mailcatcher
+all: mailcatcher
+mailcatcher: scripts/mailcatcher/node_modules/.package-lock.json
+scripts/mailcatcher/node_modules/.package-lock.json: scripts/mailcatcher/package.json scripts/mailcatcher/package-lock.json
+	cd scripts/mailcatcher && flock package-lock.json sh -c '[ node_modules/.package-lock.json -nt package-lock.json ] && \
+	  [ node_modules/.package-lock.json -nt package.json ] || npm ci --no-audit --no-fund'
+	@touch $@
+# ---- end mail catcher ----

@@ -10,6 +10,14 @@ static int set_published(cb_req *req, int on)
 	if (!page)
 		return FAILED(req);
 	if (on) {
+		cb_json *ev =
+		    cb_json_new_object(req); /* a veto, e.g. by auth: address unconfirmed */
+		cb_json_set_str(ev, "user_id", cb_req_get(req, "user.id"));
+		cb_json_set_str(ev, "page_id", cb_res_val(page, 0, "id"));
+		if (cb_emit(req, "page.publish.before", ev) == CB_EVETO) {
+			const char *msg = NULL, *code = cb_veto_reason(req, &msg);
+			return cb_reply_error(req, 403, code, "%s", msg);
+		}
 		int rc = page_render(req, page, 0, &r);
 		if (rc == CB_EDB)
 			return rc;
@@ -29,6 +37,14 @@ static int set_published(cb_req *req, int on)
 	if (cb_res_rows(res) != 1)
 		return cb_reply_error(req, 404, "not_found", "No such landing page");
 	cache_invalidate_page(cb_res_val(res, 0, "id"));
+	if (on) {
+		cb_json *ev =
+		    cb_json_new_object(req); /* page.published {user_id, page_id, subdomain} */
+		cb_json_set_str(ev, "user_id", cb_req_get(req, "user.id"));
+		cb_json_set_str(ev, "page_id", cb_res_val(res, 0, "id"));
+		cb_json_set_str(ev, "subdomain", cb_res_val(res, 0, "subdomain"));
+		cb_emit(req, "page.published", ev);
+	}
 	return cb_reply_json(req, 200, page_json(req, res, 0));
 }
 
