@@ -4,7 +4,7 @@
 // shows them on a small web page and as JSON.
 //
 //   node catcher.js [--smtp-port N] [--http-port N] [--ports-file FILE]
-//                   [--user U --pass P]
+//                   [--user U --pass P] [--parent-pid PID]
 //
 // Port 0 (the default) lets the kernel choose; the ports actually used are
 // printed as one line "smtp=N http=N" on stdout and, with --ports-file,
@@ -14,6 +14,7 @@
 //                         text, html, headers:{name: value}, raw}]
 //   DELETE /messages.json  forgets every message
 // With --user/--pass the SMTP server requires AUTH PLAIN/LOGIN with them.
+// With --parent-pid it exits once that process is gone (make run).
 'use strict';
 
 const fs = require('fs');
@@ -136,5 +137,14 @@ web.on('error', (e) => {
 });
 smtp.listen(Number(arg('--smtp-port', 0)), host, listening);
 web.listen(Number(arg('--http-port', 0)), host, listening);
+const parent = Number(arg('--parent-pid', 0));
+if (parent)
+	setInterval(() => {
+		try {
+			process.kill(parent, 0);
+		} catch (e) {
+			process.exit(0);
+		}
+	}, 1000).unref();
 for (const sig of ['SIGTERM', 'SIGINT'])
 	process.on(sig, () => process.exit(0));
