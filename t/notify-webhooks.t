@@ -39,7 +39,7 @@ sub received {
 	my ($path) = @_;
 	(my $name = $path) =~ s{\W}{_}g;
 	local $/ = "\n"; # the stub reads its requests with "\r\n"
-	open my $fh, '<', "$dir/$name" or return;
+	open my $fh, '<', "$dir/$name" or return wantarray ? () : 0;
 	my @r = map { $JSON->decode($_) } <$fh>;
 	return @r;
 }
