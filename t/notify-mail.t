@@ -112,6 +112,10 @@ subtest 'lead alerts off: no mail; unsubscribe link turns them off' => sub {
 	(my $forged = $url) =~ s/k=[0-9a-f]{4}/k=0000/;
 	is $t->post($forged, content => 'List-Unsubscribe=One-Click')->{status}, 404, 'a forged link is refused';
 	is settings($o2)->{json}{lead_alerts}, JSON::PP::true, 'alerts still on';
+	my $get = $t->get($url);
+	is $get->{status}, 200, 'a GET (a click, a link scanner) answers';
+	like $get->{content}, qr/<form method="post"/, 'with a button';
+	is settings($o2)->{json}{lead_alerts}, JSON::PP::true, 'and changes nothing';
 	is $t->post($url, content => 'List-Unsubscribe=One-Click')->{status}, 200, 'one-click unsubscribe';
 	is settings($o2)->{json}{lead_alerts}, JSON::PP::false, 'alerts off';
 };

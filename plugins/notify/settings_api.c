@@ -125,8 +125,8 @@ int h_settings_put(cb_req *req)
 	return reply_settings(req, user_id);
 }
 
-/* GET (a click) or POST (one-click, RFC 8058) with u, m and k from the
- * List-Unsubscribe header: turns optional mail m off for user u. */
+/* POST (one-click, RFC 8058) with u, m and k from the List-Unsubscribe
+ * header: turns optional mail m off for user u. GET shows a button for it. */
 int h_unsubscribe(cb_req *req)
 {
 	const char *u = cb_req_query(req, "u"), *m = cb_req_query(req, "m"),
@@ -140,6 +140,17 @@ int h_unsubscribe(cb_req *req)
 	if (!u || !cb_is_uuid(u) || !col || !k || strlen(k) != 64 ||
 	    CRYPTO_memcmp(k, unsubscribe_token(req, u, m), 64) != 0)
 		return cb_reply_error(req, 404, "not_found", "No such subscription");
+	/* A GET (a click, or a mail scanner fetching links) changes nothing: it
+	 * shows a button that POSTs to the same URL. */
+	if (strcmp(cb_req_method(req), "POST") != 0) {
+		const char *form = cb_sprintf(
+		    req,
+		    "<!doctype html><html lang=\"de\"><meta charset=\"utf-8\"><title>CarBot</title>"
+		    "<form method=\"post\" action=\"/api/v1/notifications/unsubscribe?u=%s&amp;m=%s"
+		    "&amp;k=%s\"><button>Abmelden / Unsubscribe</button></form></html>",
+		    u, col, k);
+		return cb_reply(req, 200, "text/html; charset=utf-8", form, strlen(form));
+	}
 	if (!cb_db_q(req,
 	             strcmp(col, "lead_alerts") == 0
 	                 ? "INSERT INTO notify_settings AS s (user_id, lead_alerts) "
