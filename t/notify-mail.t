@@ -146,6 +146,41 @@ subtest 'settings: defaults, validation, owner only' => sub {
 	is settings($o)->{json}{language}, 'de', "another owner's change is not mine";
 };
 
+subtest 'the daily digest lists the day\'s leads; off drops it' => sub {
+	my $o = CarBot::Chat::owner($t);
+	lead($o, @DE);
+	is put_settings($o, daily_digest => JSON::PP::true)->{json}{daily_digest}, JSON::PP::true, 'digest on';
+	my $job = sub {
+		$t->sql("SELECT id, extract(epoch FROM run_at - now())::int FROM cb_jobs WHERE name = 'notify.digest' "
+		        . "AND status = 'pending' AND payload->>'user_id' = :'p1' ORDER BY id", $o->{user}{id}) };
+	my $j = $job->();
+	is scalar @$j, 1, 'one digest planned';
+	ok $j->[0][1] > 0 && $j->[0][1] <= 86400, 'within the next day (at digest_hour)';
+	put_settings($o, daily_digest => JSON::PP::true);
+	is scalar @{$job->()}, 1, 'saving again plans no second one';
+	$t->sql("UPDATE cb_jobs SET run_at = now() WHERE id = :'p1'", $j->[0][0]); # the hour has come
+	my ($d) = $m->wait_for(1, to => $o->{user}{email}, kind => 'digest');
+	ok $d, 'the digest arrived' or return;
+	is $d->{subject}, 'Ihre Anfragen der letzten 24 Stunden: 1', 'German, with the count';
+	like $d->{text}, qr/Jörg Müller, \+49 170 1234567, Opel Astra, 2015: Ölwechsel/, 'the lead';
+	like $d->{headers}{'list-unsubscribe'}, qr/m=daily_digest/, 'an unsubscribe link for the digest';
+	my $next;
+	ok eventually_sql(sub { $next = $job->(); @$next == 1 && $next->[0][0] != $j->[0][0] }),
+	    'the next one is planned';
+	ok $next->[0][1] > 86400 - 3600, 'a day later';
+	put_settings($o, daily_digest => JSON::PP::false);
+	$t->sql("UPDATE cb_jobs SET run_at = now() WHERE id = :'p1'", $next->[0][0]);
+	ok eventually_sql(sub { !@{$job->()} }), 'the planned job ran';
+	is scalar(my @x = $m->wait_for(2, to => $o->{user}{email}, kind => 'digest', timeout => 2)), 1,
+	    'and sent nothing: the digest is off';
+};
+
+sub eventually_sql {
+	my ($cond) = @_;
+	for (1 .. 300) { return 1 if $cond->(); select undef, undef, undef, 0.2 }
+	return 0;
+}
+
 subtest 'SMTP down: the job retries and the mail arrives once, when it is back' => sub {
 	my $o = CarBot::Chat::owner($t);
 	$m->stop;

@@ -23,6 +23,7 @@ struct notify_conf {
 	size_t secret_len;
 	long long smtp_timeout_ms, smtp_connect_timeout_ms, mail_max_attempts;
 	long long webhook_retry_base, webhook_timeout_ms, webhook_max_attempts;
+	long long digest_hour; /* UTC */
 	int webhook_allow_loopback;
 };
 extern struct notify_conf notify_cf;
@@ -88,6 +89,14 @@ const char *unsubscribe_token(cb_req *req, const char *user_id, const char *what
 /* ---- events.c: hooks that send mails ---- */
 
 int events_init(cb_plugin *p);
+
+/* ---- digest.c ---- */
+
+/* Plans user_id's next daily digest unless one is planned (settings say
+ * daily_digest = true), not before a day after epoch after (may be NULL).
+ * CB_OK or CB_EDB. */
+int digest_plan(cb_req *req, const char *user_id, const char *after);
+int digest_init(cb_plugin *p);
 
 /* ---- settings_api.c ---- */
 

@@ -31,6 +31,7 @@ static int read_settings(cb_plugin *p)
 	    {"webhook_retry_base", "60", 1, 3600, &notify_cf.webhook_retry_base},
 	    {"webhook_timeout_ms", "10000", 100, 60000, &notify_cf.webhook_timeout_ms},
 	    {"webhook_max_attempts", "8", 1, 50, &notify_cf.webhook_max_attempts},
+	    {"digest_hour", "7", 0, 23, &notify_cf.digest_hour},
 	};
 
 	if (cb_settings_str(p, strs, CB_COUNT(strs)) != CB_OK ||
@@ -94,6 +95,8 @@ static int notify_init(cb_plugin *p)
 			return CB_ERR;
 	if (cb_job_handler(p, "notify.send", (int)notify_cf.mail_max_attempts, job_send) != CB_OK ||
 	    cb_job_handler(p, "notify.webhook", 3, job_webhook) != CB_OK)
+		return CB_ERR;
+	if (digest_init(p) != CB_OK)
 		return CB_ERR;
 	return events_init(p);
 }

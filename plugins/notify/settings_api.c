@@ -122,6 +122,13 @@ int h_settings_put(cb_req *req)
 	                   : "false",
 	        rcpt))
 		return CB_EDB;
+	/* off drops the planned digest (its job finds no match); on plans one */
+	if (digest == 0 &&
+	    !cb_db_q(req, "UPDATE notify_settings SET digest_next_at = NULL WHERE user_id = $1",
+	             user_id))
+		return CB_EDB;
+	if (digest == 1 && digest_plan(req, user_id, NULL) != CB_OK)
+		return CB_EDB;
 	return reply_settings(req, user_id);
 }
 
@@ -151,15 +158,16 @@ int h_unsubscribe(cb_req *req)
 		    u, col, k);
 		return cb_reply(req, 200, "text/html; charset=utf-8", form, strlen(form));
 	}
-	if (!cb_db_q(req,
-	             strcmp(col, "lead_alerts") == 0
-	                 ? "INSERT INTO notify_settings AS s (user_id, lead_alerts) "
-	                   "SELECT id, false FROM users WHERE id = $1 ON CONFLICT (user_id) DO "
-	                   "UPDATE SET lead_alerts = false, updated_at = now()"
-	                 : "INSERT INTO notify_settings AS s (user_id, daily_digest) "
-	                   "SELECT id, false FROM users WHERE id = $1 ON CONFLICT (user_id) DO "
-	                   "UPDATE SET daily_digest = false, updated_at = now()",
-	             u))
+	if (!cb_db_q(
+	        req,
+	        strcmp(col, "lead_alerts") == 0
+	            ? "INSERT INTO notify_settings AS s (user_id, lead_alerts) "
+	              "SELECT id, false FROM users WHERE id = $1 ON CONFLICT (user_id) DO "
+	              "UPDATE SET lead_alerts = false, updated_at = now()"
+	            : "INSERT INTO notify_settings AS s (user_id, daily_digest) "
+	              "SELECT id, false FROM users WHERE id = $1 ON CONFLICT (user_id) DO "
+	              "UPDATE SET daily_digest = false, digest_next_at = NULL, updated_at = now()",
+	        u))
 		return CB_EDB;
 	const char *page = "<!doctype html><html lang=\"de\"><meta charset=\"utf-8\">"
 	                   "<title>CarBot</title><p>Abgemeldet. / Unsubscribed.</p></html>";
