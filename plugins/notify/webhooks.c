@@ -17,6 +17,9 @@ const char *const webhook_events[] = {"lead.created",         "lead.updated",
 	"to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at, " \
 	"to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS updated_at"
 
+#define UTC_TS(c)      "to_char(" c " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS " c
+#define DELIVERY_TIMES UTC_TS("next_retry_at") ", " UTC_TS("created_at") ", " UTC_TS("delivered_at")
+
 static cb_json *hook_json(cb_req *req, const cb_res *r, int i)
 {
 	const char *ev = cb_res_val(r, i, "events");
@@ -299,16 +302,11 @@ int h_webhook_deliveries(cb_req *req)
 	cb_res *h = own_hook(req);
 	if (!h)
 		return cb_replied(req) ? CB_OK : CB_EDB;
-#define TS(c) "to_char(" c " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS "
-	cb_res *r = cb_db_q(
-	    req,
-	    "SELECT id, event, status, attempts, response_code, duration_ms, "
-	    "last_error, " TS("next_retry_at") "next_retry_at, " TS("created_at") "created_at, " TS(
-	        "delivered_at") "delivered_at "
-	                        "FROM notify_deliveries WHERE webhook_id = $1 "
-	                        "ORDER BY created_at DESC, id LIMIT 100",
-	    cb_res_val(h, 0, "id"));
-#undef TS
+	cb_res *r = cb_db_q(req,
+	                    "SELECT id, event, status, attempts, response_code, duration_ms, "
+	                    "last_error, " DELIVERY_TIMES " FROM notify_deliveries "
+	                    "WHERE webhook_id = $1 ORDER BY created_at DESC, id LIMIT 100",
+	                    cb_res_val(h, 0, "id"));
 	if (!r)
 		return CB_EDB;
 	cb_json *arr = cb_json_new_array(req), *o = cb_json_new_object(req);
