@@ -168,3 +168,14 @@ $(B)/t/fixtures/abi10.so: t/fixtures/abi10/abi10.c $(wildcard t/fixtures/sdk-1.0
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -fPIC -fvisibility=hidden -It/fixtures/sdk-1.0 $(PLUGIN_LDFLAGS) -o $@ $<
 # ---- end SDK ABI ----
+# ---- mail catcher ----
+# scripts/mailcatcher: a loopback SMTP server with a web page (make run, the
+# notify tests). smtp-server and mailparser pinned in its package-lock.json.
+.PHONY: mailcatcher
+all: mailcatcher
+mailcatcher: scripts/mailcatcher/node_modules/.package-lock.json
+scripts/mailcatcher/node_modules/.package-lock.json: scripts/mailcatcher/package.json scripts/mailcatcher/package-lock.json
+	cd scripts/mailcatcher && flock package-lock.json sh -c '[ node_modules/.package-lock.json -nt package-lock.json ] && \
+	  [ node_modules/.package-lock.json -nt package.json ] || npm ci --no-audit --no-fund'
+	@touch $@
+# ---- end mail catcher ----

@@ -63,6 +63,11 @@ for name in CARBOT_JWT_SECRET CARBOT_KEY_SECRET CARBOT_VISITOR_SALT; do
 		printf '%s=%s\n' "$name" "$(hex)" >>"$var/secrets.env"
 	fi
 done
+# notify: the key of the unsubscribe links in optional mails (appended like the others)
+if ! grep -q "^CARBOT_NOTIFY_SECRET=" "$var/secrets.env"; then
+	say "generating CARBOT_NOTIFY_SECRET in var/secrets.env"
+	printf '%s=%s\n' CARBOT_NOTIFY_SECRET "$(hex)" >>"$var/secrets.env"
+fi
 chmod 600 "$var/secrets.env"
 
 if [ ! -f "$var/pg/PG_VERSION" ]; then
@@ -191,6 +196,23 @@ if [ -n "${CARBOT_PLUGINS:-}" ]; then
 	conf=$extra_conf
 fi
 "$carbotd" -t -c "$conf" >/dev/null || exit 1
+# The mail catcher (scripts/mailcatcher) when no SMTP server is configured:
+# SMTP and a web page of what arrived, on loopback; it exits with this script.
+if [ -z "${CARBOT_SMTP_URL:-}" ]; then
+	rm -f "$var/run/mailcatcher.ports"
+	node scripts/mailcatcher/catcher.js --smtp-port "${MAIL_SMTP_PORT:-1025}" \
+		--http-port "${MAIL_HTTP_PORT:-1080}" --ports-file "$var/run/mailcatcher.ports" \
+		--parent-pid $$ >>"$var/log/mailcatcher.log" 2>&1 &
+	for _ in $(seq 100); do [ -s "$var/run/mailcatcher.ports" ] && break; sleep 0.1; done
+	if [ -s "$var/run/mailcatcher.ports" ]; then
+		read -r smtp_p http_p <"$var/run/mailcatcher.ports"
+		export CARBOT_SMTP_URL="smtp://127.0.0.1:${smtp_p#smtp=}"
+		say "mail catcher: mails carbotd sends are shown on http://127.0.0.1:${http_p#http=}/"
+	else
+		say "the mail catcher did not start (var/log/mailcatcher.log); mails will wait in the outbox"
+	fi
+fi
+
 say "starting carbotd on http://127.0.0.1:$PORT (Ctrl-C stops everything)"
 "$carbotd" -c "$conf" &
 carbotd_pid=$!

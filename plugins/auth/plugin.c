@@ -7,6 +7,7 @@
 #include <carbot/embed.h>
 
 #include "auth.h"
+#include "recovery.h"
 
 struct auth_conf auth_cf;
 
@@ -69,12 +70,19 @@ static int auth_init(cb_plugin *p)
 	    {"GET", "/api/v1/auth/me", CB_AUTH_BEARER, h_me_get},
 	    {"PATCH", "/api/v1/auth/me", CB_AUTH_BEARER, h_me_patch},
 	    {"POST", "/api/v1/auth/password", CB_AUTH_BEARER, h_password},
+	    {"POST", "/api/v1/auth/verify-email", CB_AUTH_PUBLIC, h_verify_email},
+	    {"GET", "/api/v1/auth/verify-email", CB_AUTH_BEARER, h_verify_status},
+	    {"POST", "/api/v1/auth/verify-email/resend", CB_AUTH_BEARER, h_verify_resend},
+	    {"POST", "/api/v1/auth/forgot-password", CB_AUTH_PUBLIC, h_forgot_password},
+	    {"POST", "/api/v1/auth/reset-password", CB_AUTH_PUBLIC, h_reset_password},
 	};
 	int rc;
 
 	rc = read_settings(p);
 	if (rc != CB_OK)
 		return rc;
+	if (recovery_init(p) != CB_OK) /* account e-mails: handlers_recovery.c */
+		return CB_ERR;
 	if (passwords_init() != CB_OK)
 		return cb_plugin_fail(p, "libcrypt cannot make bcrypt hashes at cost %d",
 		                      auth_cf.bcrypt_cost);

@@ -471,6 +471,11 @@ int lead_store(cb_req *req, cb_json *ctx, const char *key_id, const char *user_i
 	cb_json_set_str(d, "key_id", key_id);
 	cb_json_set_str(d, "user_id", user_id);
 	cb_json_set_str(d, "conversation_id", conversation_id);
+	static const char *const fields[] = {"kind",    "name",    "contact",
+	                                     "vehicle", "service", "day"};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) /* for notify's mail */
+		cb_json_set_str(d, i == 5 ? "preferred_day" : fields[i],
+		                cb_json_get_str(lead, fields[i]));
 	cb_emit(req, "lead.created", d);
 	cb_json_del(ctx, "lead");
 	cb_log(req, CB_LOG_INFO, "lead %s stored", cb_res_val(r, 0, "id"));

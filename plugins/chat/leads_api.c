@@ -100,10 +100,9 @@ int h_lead_patch(cb_req *req)
 		return reply_not_found(req);
 	out = cb_json_new_object(req);
 	cb_json_set(out, "lead", lead_json(req, r, 0));
-	cb_json *ev = cb_json_new_object(req);
-	cb_json_set_str(ev, "lead_id", id);
+	cb_json *ev = lead_json(req, r, 0); /* lead.updated: the lead, plus user_id and lead_id */
 	cb_json_set_str(ev, "user_id", cb_req_get(req, "user.id"));
-	cb_json_set_str(ev, "status", status);
+	cb_json_set_str(ev, "lead_id", id);
 	cb_emit(req, CB_EV_LEAD_UPDATED, ev);
 	return cb_reply_json(req, 200, out);
 }

@@ -14,6 +14,14 @@ static int set_published(cb_req *req, int on)
 	if (on) {
 		const char *missing = imprint_missing(req, json_col(req, page, 0, "configuration"));
 		int rc;
+		cb_json *ev =
+		    cb_json_new_object(req); /* a veto, e.g. by auth: address unconfirmed */
+		cb_json_set_str(ev, "user_id", cb_req_get(req, "user.id"));
+		cb_json_set_str(ev, "page_id", cb_res_val(page, 0, "id"));
+		if (cb_emit(req, CB_EV_PAGE_PUBLISH_BEFORE, ev) == CB_EVETO) {
+			const char *msg = NULL, *code = cb_veto_reason(req, &msg);
+			return cb_reply_error(req, 403, code, "%s", msg);
+		}
 		if (missing && lp_cf.require_imprint)
 			return cb_reply_error(req, 422, "imprint_incomplete",
 			                      "A page needs an Impressum before it is published: "

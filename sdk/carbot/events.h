@@ -55,6 +55,16 @@
  * {user_id}. Emitter: auth / gdpr. */
 #define CB_EV_USER_DELETED "user.deleted"
 
+/* An address verification token was issued (registration, resend). The raw
+ * token is in the payload so the mailer can put it in a link; a subscriber
+ * must never log or store it. {user_id, email, token, ttl_s: int}.
+ * Emitter: auth (plugins/auth/recovery_tokens.c). Subscriber: notify. */
+#define CB_EV_AUTH_EMAIL_VERIFICATION "auth.email_verification"
+
+/* A password reset token was issued (POST /api/v1/auth/forgot-password for a
+ * known address). Payload and rules as auth.email_verification. */
+#define CB_EV_AUTH_PASSWORD_RESET "auth.password_reset"
+
 /* ---- billing ---- */
 
 /* The tier or the status of a subscription changed (takes effect on the next
@@ -63,13 +73,25 @@
  * canceled|incomplete. Emitter: billing (through users.v1 announce_tier). */
 #define CB_EV_SUBSCRIPTION_CHANGED "subscription.changed"
 
+/* A trial ends in 3 days. {user_id, trial_ends_at}. Emitter: billing.
+ * Subscriber: notify (the "trial ending" mail). */
+#define CB_EV_BILLING_TRIAL_ENDING "billing.trial_ending"
+
+/* A payment failed and the grace period runs. {user_id, grace_ends_at}.
+ * Emitter: billing. Subscriber: notify. */
+#define CB_EV_BILLING_PAYMENT_FAILED "billing.payment_failed"
+
 /* ---- chat ---- */
 
 /* A visitor left contact details: a lead was stored.
- * {lead_id, key_id, user_id (the owner), conversation_id}. Emitter: chat. */
+ * {lead_id, key_id, user_id (the owner), conversation_id, kind, name,
+ * contact, vehicle, service, preferred_day} (the lead's fields may be
+ * absent). Personal data: a subscriber may mail or deliver it to the owner,
+ * never log it. Emitter: chat. */
 #define CB_EV_LEAD_CREATED "lead.created"
 
-/* The owner changed a lead (status, notes). {lead_id, user_id, status}.
+/* The owner changed a lead (status, notes). {lead_id, user_id, status, and
+ * the lead's public fields as GET /api/v1/leads shows them}.
  * Emitter: chat, PATCH /api/v1/leads/{id}. */
 #define CB_EV_LEAD_UPDATED "lead.updated"
 
@@ -87,5 +109,10 @@
 /* A landing page went online (published or re-published).
  * {page_id, user_id, subdomain}. Emitter: landing. */
 #define CB_EV_PAGE_PUBLISHED "page.published"
+
+/* A page is about to be published; a subscriber may refuse with cb_veto
+ * (code and message reach the owner as 403). {user_id, page_id}.
+ * Emitter: landing. Subscriber: auth (unverified_may_publish = off). */
+#define CB_EV_PAGE_PUBLISH_BEFORE "page.publish.before"
 
 #endif
