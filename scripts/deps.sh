@@ -19,6 +19,9 @@ build=(gcc make pkg-config libevent-dev libpq-dev libhiredis-dev libyajl-dev lib
 # caddy checks conf/Caddyfile.example for real (on-demand TLS asks carbotd).
 runtest=(postgresql redis-server perl curl chromium dnsmasq-base caddy)
 bench=(wrk nginx-light)
+# haproxy balances several carbotd in the scale-out and fault tests;
+# clang-14 + libclang-rt-14-dev build the libFuzzer harnesses of `make fuzz`.
+runtest+=(haproxy clang-14 libclang-rt-14-dev)
 
 want=("${build[@]}" "${runtest[@]}")
 for arg in "$@"; do
