@@ -10,7 +10,9 @@ package CarBot::Cluster;
 #   $lb->post(...); $n1->get(...); $c->sql(...);
 #   $c->kill_node(1);           # SIGKILL; start_node(1) starts it again
 #
-# new(n => 3, lb => 1, %opt): %opt is what CarBot::Test->new takes (plugins,
+# new(n => 3, lb => 1, before_start => sub { my ($t) = @_; ... }, %opt):
+# before_start runs once PostgreSQL and Redis are up, before any carbotd;
+# %opt is what CarBot::Test->new takes (plugins,
 # test_plugins, plugin_conf, conf, extra_conf); start is forced off, because
 # the cluster starts its carbotd processes itself, all at the same moment
 # (to show that migrations run once when they race), and then waits until
@@ -43,7 +45,9 @@ sub new {
 	my ($class, %opt) = @_;
 	my $n = delete $opt{n} // 3;
 	my $want_lb = delete $opt{lb} // 1;
+	my $before = delete $opt{before_start};
 	my $t = CarBot::Test->new(%opt, start => 0);
+	$before->($t) if $before;
 	my $self = bless {t => $t, n => $n, opt => \%opt, pids => [], owner => $$}, $class;
 	$LIVE{refaddr $self} = $self;
 	weaken $LIVE{refaddr $self};
