@@ -133,3 +133,5 @@ widget/node_modules/.package-lock.json: widget/package.json widget/package-lock.
 $(B)/widget/widget.js: $(WIDGET_DEPS)
 	cd widget && node build.mjs ../$(B)/widget
 # ---- end widget ----
+
+include fuzz/fuzz.mk
