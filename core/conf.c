@@ -281,6 +281,7 @@ static const struct known known_settings[] = {
     {"job_poll_ms", K_INT, F(job_poll_ms), 10, 60000, "500"},
     {"job_lease", K_INT, F(job_lease), 10, 86400, "300"},
     {"fetch_private_ok", K_BOOL, F(fetch_private_ok), 0, 0, "off"},
+    {"read_only_max_lag", K_INT, F(read_only_max_lag), 0, 86400, "30"},
 };
 #undef F
 

@@ -55,6 +55,8 @@ struct core_settings {
 	int job_lease;             /* seconds, 10..86400, default 300 */
 	int fetch_private_ok;      /* on: cb_fetch may reach private addresses even when
 	                            * public_only is asked (tests, development); default off */
+	int read_only_max_lag;     /* seconds, 0..86400, default 30: a replica lagging more
+	                            * (or unreachable) is left for the primary; 0 = no bound */
 };
 
 struct conf {
