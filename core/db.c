@@ -149,6 +149,28 @@ void db_release(cb_req *req)
 	req->in_tx = 0;
 }
 
+/* A connection found broken means its server went away: the pool's idle
+ * connections went with it, though libpq cannot tell before using them. Drop
+ * them, so the retry (and the requests after it) dial afresh instead of
+ * drawing another dead one. */
+static void drop_idle(struct pool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	struct db_conn *list = p->idle;
+	p->idle = NULL;
+	for (struct db_conn *c = list; c; c = c->next)
+		p->total--;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	while (list) {
+		struct db_conn *next = list->next;
+		stmt_cache_clear(&list->stmts);
+		PQfinish(list->pg);
+		free(list);
+		list = next;
+	}
+}
+
 static void clear_res(void *r)
 {
 	PQclear(((cb_res *)r)->pg);
@@ -274,6 +296,7 @@ static cb_res *run(cb_req *req, int ro, const char *sql, int n, const char *cons
 		 * fresh one unless a transaction's earlier work was lost with it */
 		give_back(*slot);
 		*slot = NULL;
+		drop_idle(p);
 		if (req->in_tx) {
 			req->in_tx = 0;
 			return NULL;
