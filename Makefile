@@ -179,3 +179,4 @@ scripts/mailcatcher/node_modules/.package-lock.json: scripts/mailcatcher/package
 	  [ node_modules/.package-lock.json -nt package.json ] || npm ci --no-audit --no-fund'
 	@touch $@
 # ---- end mail catcher ----
+include fuzz/fuzz.mk

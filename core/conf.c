@@ -296,6 +296,7 @@ static const struct known known_settings[] = {
     {"request_body_timeout", K_INT, F(request_body_timeout), 1, 3600, "60"},
     {"max_conns_per_ip", K_INT, F(max_conns_per_ip), 0, 100000, "128"},
     {"metrics_token", K_TEXT, F(metrics_token), 0, 0, ""},
+    {"read_only_max_lag", K_INT, F(read_only_max_lag), 0, 86400, "30"},
 };
 #undef F
 

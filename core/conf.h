@@ -62,6 +62,8 @@ struct core_settings {
 	                            * exempt), 0 = no cap, default 128 */
 	char *metrics_token;       /* GET /metrics from outside loopback needs
 	                            * "Authorization: Bearer <token>"; "" = loopback only */
+	int read_only_max_lag;     /* seconds, 0..86400, default 30: a replica lagging more
+	                            * (or unreachable) is left for the primary; 0 = no bound */
 };
 
 struct conf {

@@ -31,6 +31,12 @@ struct pool {
 static struct pool primary = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 static struct pool replica = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 static int have_replica;
+/* The replica is used while it answers and lags at most read_only_max_lag
+ * seconds; that is checked at most once a second per process (one thread
+ * checks, the others go by the last answer). Otherwise read-only queries go
+ * to the primary, and the change either way is logged once. */
+static _Atomic int replica_ok = 1;
+static _Atomic long long replica_checked_ms;
 static int prepare_statements = 1; /* the db_prepare setting */
 
 struct cb_res {
@@ -143,6 +149,28 @@ void db_release(cb_req *req)
 	req->in_tx = 0;
 }
 
+/* A connection found broken means its server went away: the pool's idle
+ * connections went with it, though libpq cannot tell before using them. Drop
+ * them, so the retry (and the requests after it) dial afresh instead of
+ * drawing another dead one. */
+static void drop_idle(struct pool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	struct db_conn *list = p->idle;
+	p->idle = NULL;
+	for (struct db_conn *c = list; c; c = c->next)
+		p->total--;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	while (list) {
+		struct db_conn *next = list->next;
+		stmt_cache_clear(&list->stmts);
+		PQfinish(list->pg);
+		free(list);
+		list = next;
+	}
+}
+
 static void clear_res(void *r)
 {
 	PQclear(((cb_res *)r)->pg);
@@ -173,9 +201,63 @@ static PGresult *exec(cb_req *req, struct db_conn *c, const char *sql, int n,
 	return r;
 }
 
+static void replica_state(int ok, const char *why)
+{
+	if (atomic_exchange(&replica_ok, ok) == ok)
+		return;
+	if (ok)
+		log_core(CB_LOG_INFO, "read replica usable again");
+	else
+		log_core(CB_LOG_WARN,
+		         "read replica not used, read-only queries go to the primary: %s", why);
+}
+
+/* Lag of the replica on c in ms (0 when it has replayed all it received), or
+ * -1 when it does not answer. */
+static long long replica_lag_ms(struct db_conn *c)
+{
+	PGresult *r = PQexec(c->pg, "SELECT CASE WHEN NOT pg_is_in_recovery() OR "
+	                            "pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
+	                            "ELSE COALESCE((EXTRACT(EPOCH FROM now() - "
+	                            "pg_last_xact_replay_timestamp()) * 1000)::bigint, 0) END");
+	long long lag = -1;
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		lag = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return lag;
+}
+
+/* Whether read-only queries of req may use the replica now. */
+static int replica_usable(cb_req *req)
+{
+	long long now = (long long)now_ms(), last = atomic_load(&replica_checked_ms);
+	if (now - last < 1000 || !atomic_compare_exchange_strong(&replica_checked_ms, &last, now))
+		return atomic_load(&replica_ok);
+	struct db_conn *c = req->conn_ro ? req->conn_ro : acquire(req, &replica);
+	if (!c) {
+		replica_state(0, "it is unreachable");
+		return 0;
+	}
+	long long lag = replica_lag_ms(c),
+	          max = (long long)core.conf->core.read_only_max_lag * 1000;
+	if (lag < 0)
+		replica_state(0, "it does not answer");
+	else if (max > 0 && lag > max)
+		replica_state(0, "it lags behind by more than read_only_max_lag");
+	else
+		replica_state(1, "");
+	if (atomic_load(&replica_ok) && !req->conn_ro)
+		req->conn_ro = c; /* the request's read-only queries go on on it */
+	else if (c != req->conn_ro)
+		give_back(c);
+	return atomic_load(&replica_ok);
+}
+
 static cb_res *run(cb_req *req, int ro, const char *sql, int n, const char *const *params,
                    int prepare)
 {
+	if (ro && have_replica && !req->conn_ro && !replica_usable(req))
+		ro = 0;
 	struct pool *p = ro && have_replica ? &replica : &primary;
 	struct db_conn **slot = ro && have_replica ? &req->conn_ro : &req->conn;
 	req->sqlstate[0] = '\0';
@@ -185,7 +267,14 @@ static cb_res *run(cb_req *req, int ro, const char *sql, int n, const char *cons
 		return NULL;
 	}
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (!*slot && !(*slot = acquire(req, p)))
+		if (!*slot && !(*slot = acquire(req, p)) && p == &replica) {
+			replica_state(0, "it is unreachable");
+			p = &primary;
+			slot = &req->conn;
+			if (!*slot && !(*slot = acquire(req, p)))
+				return NULL;
+		}
+		if (!*slot)
 			return NULL;
 		PGresult *r = exec(req, *slot, sql, n, params, prepare);
 		ExecStatusType st = PQresultStatus(r);
@@ -207,6 +296,7 @@ static cb_res *run(cb_req *req, int ro, const char *sql, int n, const char *cons
 		 * fresh one unless a transaction's earlier work was lost with it */
 		give_back(*slot);
 		*slot = NULL;
+		drop_idle(p);
 		if (req->in_tx) {
 			req->in_tx = 0;
 			return NULL;

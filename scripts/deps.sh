@@ -20,6 +20,9 @@ build+=(libstemmer-dev) # chat: Snowball stemming (German, English)
 # caddy checks conf/Caddyfile.example for real (on-demand TLS asks carbotd).
 runtest=(postgresql redis-server perl curl chromium dnsmasq-base caddy)
 bench=(wrk nginx-light)
+# haproxy balances several carbotd in the scale-out and fault tests;
+# clang-14 + libclang-rt-14-dev build the libFuzzer harnesses of `make fuzz`.
+runtest+=(haproxy clang-14 libclang-rt-14-dev)
 
 want=("${build[@]}" "${runtest[@]}")
 for arg in "$@"; do

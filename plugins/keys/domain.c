@@ -133,10 +133,10 @@ static char *to_ascii(const char *in, const char **why)
 		return NULL;
 	if (n > 1 && s[n - 1] == '.')
 		s[n - 1] = '\0'; /* "example.de." is the same name, fully qualified */
-	if (!needs_idna(s)) {
-		lower_ascii(s);
+	/* first: "Xn--" is an A-label too, and must be checked as one */
+	lower_ascii(s);
+	if (!needs_idna(s))
 		return s;
-	}
 	if (idn2_to_ascii_8z(s, &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT) != IDN2_OK) {
 		free(s);
 		*why = "Not a valid internationalised domain name";

@@ -254,6 +254,7 @@ struct cache_entry *cache_put(const char *key, const char *page_id, long long ve
 
 void cache_invalidate_page(const char *page_id)
 {
+	tls_ask_forget(); /* a page changed: so may the TLS ask's answers */
 	pthread_mutex_lock(&mu);
 	for (struct cache_entry *e = lru_head, *next; e; e = next) {
 		next = e->next;
@@ -266,6 +267,7 @@ void cache_invalidate_page(const char *page_id)
 
 void cache_clear(void)
 {
+	tls_ask_forget();
 	pthread_mutex_lock(&mu);
 	while (lru_head)
 		unlink_entry(lru_head);

@@ -264,12 +264,19 @@ int h_domain_verify(cb_req *req)
 	return cb_reply_json(req, 200, o);
 }
 
+static int tls_ask_yes(cb_req *req, const char *domain)
+{
+	cb_json *o = cb_json_new_object(req);
+	cb_json_set_str(o, "domain", domain);
+	cb_json_set_bool(o, "allowed", 1);
+	return cb_reply_json(req, 200, o);
+}
+
 int h_tls_ask(cb_req *req)
 {
 	const char *domain = cb_req_query(req, "domain"), *name = NULL;
 	char kind;
 	cb_res *res;
-	cb_json *o;
 
 	if (!domain || !*domain)
 		return cb_reply_error(req, 400, "missing_domain", "Give ?domain=");
@@ -279,6 +286,16 @@ int h_tls_ask(cb_req *req)
 		kind = 0;
 	if (!kind)
 		return cb_reply_error(req, 404, "not_found", "No certificate for %s", domain);
+	int allowed = 0;
+	if (tls_ask_known(domain, &allowed))
+		return allowed
+		           ? tls_ask_yes(req, domain)
+		           : cb_reply_error(req, 404, "not_found", "No certificate for %s", domain);
+	if (!tls_ask_may_look_up()) {
+		cb_set_header(req, "Retry-After", "1");
+		return cb_reply_error(req, 429, "rate_limited",
+		                      "Too many new names; ask again later");
+	}
 	res = cb_db_q(req,
 	              kind == 's'
 	                  ? "SELECT 1 FROM landing_pages lp JOIN users u ON u.id = lp.user_id "
@@ -290,10 +307,9 @@ int h_tls_ask(cb_req *req)
 	              name);
 	if (!res)
 		return cb_reply_db_error(req, "tls ask");
-	if (cb_res_rows(res) != 1)
+	allowed = cb_res_rows(res) == 1;
+	tls_ask_remember(domain, allowed);
+	if (!allowed)
 		return cb_reply_error(req, 404, "not_found", "No certificate for %s", domain);
-	o = cb_json_new_object(req);
-	cb_json_set_str(o, "domain", domain);
-	cb_json_set_bool(o, "allowed", 1);
-	return cb_reply_json(req, 200, o);
+	return tls_ask_yes(req, domain);
 }

@@ -31,6 +31,8 @@ struct landing_conf {
 	long long cache_revalidate_ms; /* how stale a cached page may be across processes */
 	int tls_ask_subdomains;        /* the TLS ask also says yes to {sub}.{base} */
 	int require_imprint;           /* publishing without an Impressum: 422 (off: a warning) */
+	long long tls_ask_cache_ms;    /* TLS ask answers kept in memory (0: not kept) */
+	long long tls_ask_per_second;  /* TLS ask database look-ups per second, then 429 */
 };
 extern struct landing_conf lp_cf;
 
@@ -273,6 +275,16 @@ char host_kind(cb_req *req, const char *host, const char **name);
 
 /* Removes the asset directory of a page (after it was deleted). */
 void assets_remove_page(const char *page_id);
+
+/* ---- the TLS ask's answers in memory (tls_ask.c) ---- */
+
+/* 1 and *allowed when name's answer is in memory. */
+int tls_ask_known(const char *name, int *allowed);
+void tls_ask_remember(const char *name, int allowed);
+/* 1 when a database look-up may run now (tls_ask_per_second). */
+int tls_ask_may_look_up(void);
+/* Forgets every answer (a page changed). */
+void tls_ask_forget(void);
 
 /* ---- DNS TXT look-up (dns.c) ---- */
 

@@ -35,6 +35,8 @@ static int declare(cb_plugin *p)
 	    {"max_pages", "10", 1, 100000, &lp_cf.max_pages},
 	    {"cache_max_bytes", "67108864", 65536, 17179869184LL, &lp_cf.cache_max_bytes},
 	    {"cache_revalidate_ms", "1000", 0, 3600000, &lp_cf.cache_revalidate_ms},
+	    {"tls_ask_cache_ms", "10000", 0, 3600000, &lp_cf.tls_ask_cache_ms},
+	    {"tls_ask_per_second", "20", 1, 100000, &lp_cf.tls_ask_per_second},
 	};
 
 	if (cb_settings_str(p, strs, CB_COUNT(strs)) != CB_OK ||
