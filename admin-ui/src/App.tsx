@@ -18,15 +18,24 @@ export function App() {
   // On start the session cookie (if any) gives a new access token.
   const [booting, setBooting] = useState(!session.signedIn);
 
+  // Why the login page is shown (signed out, session over): kept here, not
+  // in the history state, so no redirect can lose it.
+  const [notice, setNotice] = useState<string | null>(null);
+
   useEffect(() => {
-    session.onChange = setUser;
+    session.onChange = (u) => {
+      setUser(u);
+      if (u) setNotice(null);
+    };
     session.onExpired = () => {
       queryClient.clear();
-      nav('/login', { replace: true, state: { notice: 'auth.expired', from: location.pathname.replace(/^\/admin/, '') || '/' } });
+      setNotice('auth.expired');
+      nav('/login', { replace: true, state: { from: location.pathname.replace(/^\/admin/, '') || '/' } });
     };
-    if (!session.signedIn)
-      void session.refresh().finally(() => setBooting(false));
   }, [nav]);
+  useEffect(() => {
+    if (!session.signedIn) void session.refresh().finally(() => setBooting(false));
+  }, []);
 
   if (booting) return <Loading />;
   const publicPath = loc.pathname === '/login' || loc.pathname === '/register';
@@ -35,7 +44,7 @@ export function App() {
   if (!user)
     return (
       <Routes>
-        <Route path="/login" element={<Login />} />
+        <Route path="/login" element={<Login notice={notice} />} />
         <Route path="/register" element={<Register />} />
       </Routes>
     );
@@ -43,9 +52,10 @@ export function App() {
     <Layout
       email={user.email}
       onLogout={() => {
+        setNotice('auth.loggedOut');
         void logout().then(() => {
           queryClient.clear();
-          nav('/login', { replace: true, state: { notice: 'auth.loggedOut' } });
+          nav('/login', { replace: true });
         });
       }}
     >

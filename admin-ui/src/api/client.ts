@@ -55,10 +55,10 @@ export interface SessionDeps {
 
 export const SESSION_HEADER = { 'X-CarBot-Session': 'cookie' } as const;
 
-/** When to refresh: a minute before expiry, but not later than at 80 % of the lifetime. */
+/** When to refresh: a minute before expiry; for lifetimes under two minutes at half of it. */
 export function refreshDelayMs(expiresIn: number): number {
-  const s = Math.max(5, Math.min(expiresIn - 60, expiresIn * 0.8));
-  return Math.round(s * 1000);
+  const s = expiresIn >= 120 ? expiresIn - 60 : expiresIn / 2;
+  return Math.round(Math.max(5, s) * 1000);
 }
 
 async function errorOf(r: Response): Promise<ApiError> {

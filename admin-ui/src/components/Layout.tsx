@@ -25,7 +25,8 @@ export function LangSwitch() {
       size="small"
       value={i18n.language.startsWith('en') ? 'en' : 'de'}
       onChange={(e) => setLang(e.target.value as Lang)}
-      inputProps={{ 'aria-label': t('app.language'), 'data-testid': 'lang-select' }}
+      inputProps={{ 'aria-label': t('app.language') }}
+      SelectDisplayProps={{ 'aria-label': t('app.language'), 'data-testid': 'lang-select' } as object}
       sx={{ bgcolor: 'background.paper', minWidth: 72 }}
     >
       <MenuItem value="de">DE</MenuItem>

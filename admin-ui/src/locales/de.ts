@@ -48,7 +48,8 @@ const de: Strings = {
   knowledge: {
     title: 'Chatbot-Wissen', hours: 'Öffnungszeiten', services: 'Leistungen und Preise', faq: 'Fragen und Antworten',
     greeting: 'Begrüßung und Schnellantworten', preview: 'Live-Vorschau', previewHint: 'Das echte Widget mit Ihrem Testschlüssel. Speichern, um Änderungen zu sehen.',
-    noPreviewKey: 'Keine Vorschau: kein Testschlüssel für diesen Host.', createPreviewKey: 'Vorschau-Schlüssel anlegen',
+    noPreviewKey: 'Für die Vorschau braucht es einen Testschlüssel für {{host}}.', createPreviewKey: 'Testschlüssel anlegen',
+    previewKeyHidden: 'Ihr Testschlüssel für {{host}} wurde nur einmal angezeigt. Für die Vorschau stellt das Dashboard ihn neu aus: Seiten mit dem alten Testschlüssel brauchen dann den neuen.', rotatePreviewKey: 'Testschlüssel neu ausstellen und Vorschau zeigen',
     closed: 'Geschlossen', addRange: 'Zeitraum hinzufügen', addBreak: 'Pause hinzufügen', holidays: 'Feiertage (geschlossen)',
     holidayName: 'Name', date: 'Datum', addHoliday: 'Feiertag hinzufügen', service: 'Leistung', price: 'Preis (€)',
     priceKind: 'Preisart', fixed: 'Festpreis', from: 'Ab', onRequest: 'Auf Anfrage', note: 'Hinweis',

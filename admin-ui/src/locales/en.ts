@@ -46,7 +46,8 @@ const en = {
   knowledge: {
     title: 'Chatbot knowledge', hours: 'Opening hours', services: 'Services and prices', faq: 'Questions and answers',
     greeting: 'Greeting and quick replies', preview: 'Live preview', previewHint: 'The real widget on your test key. Save to see your changes.',
-    noPreviewKey: 'Preview unavailable: no test key for this host.', createPreviewKey: 'Create a preview key',
+    noPreviewKey: 'The preview needs a test key for {{host}}.', createPreviewKey: 'Create a test key',
+    previewKeyHidden: 'Your test key for {{host}} was shown only once. To preview with it, the dashboard issues it anew: pages that embed the old test key need the new one.', rotatePreviewKey: 'Issue the test key anew and preview',
     closed: 'Closed', addRange: 'Add time range', addBreak: 'Add break', holidays: 'Holidays (closed)',
     holidayName: 'Name', date: 'Date', addHoliday: 'Add holiday', service: 'Service', price: 'Price (€)',
     priceKind: 'Price type', fixed: 'Fixed price', from: 'From', onRequest: 'On request', note: 'Note',

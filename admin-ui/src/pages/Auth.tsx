@@ -33,11 +33,10 @@ function errorText(e: unknown, t: (k: string) => string): string {
   return e.message;
 }
 
-export function Login() {
+export function Login({ notice }: { notice: string | null }) {
   const { t } = useTranslation();
   const nav = useNavigate();
   const loc = useLocation();
-  const notice = (loc.state as { notice?: string } | null)?.notice;
   const [err, setErr] = useState<string | null>(null);
   const f = useForm<LoginForm>({ resolver: zodResolver(loginSchema), defaultValues: { email: '', password: '', remember: false } });
   const submit = f.handleSubmit(async (v) => {

@@ -1,5 +1,5 @@
 import {
-  Alert, Box, Button, Checkbox, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, List, ListItemButton, ListItemText, MenuItem, Paper, Stack, TextField, Typography,
+  Alert, Box, Button, Checkbox, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, List, ListItem, ListItemButton, ListItemText, MenuItem, Paper, Stack, TextField, Typography,
 } from '@mui/material';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
@@ -129,13 +129,15 @@ export function Conversations() {
         <Paper variant="outlined">
           <List disablePadding data-testid="conversation-list">
             {rows.map((c) => (
-              <ListItemButton key={c.id} divider onClick={() => setOpen(c.id)} data-testid="conversation-row" aria-label={`${t('conversations.open')}: ${formatDate(c.started_at, i18n.language)}`}>
+              <ListItem key={c.id} disablePadding divider>
+              <ListItemButton onClick={() => setOpen(c.id)} data-testid="conversation-row" aria-label={`${t('conversations.open')}: ${formatDate(c.started_at, i18n.language)}`}>
                 <ListItemText
                   primary={`${formatDate(c.started_at, i18n.language)} · ${c.message_count} ${t('conversations.messages')}`}
                   secondary={`${keyName.get(c.client_key_id) ?? ''}${c.metadata.lang ? ' · ' + c.metadata.lang.toUpperCase() : ''}${leadIds.data?.has(c.id) ? ' · ' + t('conversations.lead') : ''}`}
                   slotProps={{ secondary: { sx: { color: 'text.secondary' } } }}
                 />
               </ListItemButton>
+              </ListItem>
             ))}
           </List>
         </Paper>

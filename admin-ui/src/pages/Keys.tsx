@@ -8,6 +8,7 @@ import { Controller, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client';
 import { createKey, listKeys, revokeKey, rotateKey, setActive, verifyDomain, type ClientKey } from '../api/keys';
+import { rememberKey } from '../api/preview';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { CopyField } from '../components/CopyField';
 import { Empty, ErrorState, Loading, Pager } from '../components/States';
@@ -134,7 +135,10 @@ export function Keys() {
     onSuccess: (r, a) => {
       setConfirm(null);
       setActionErr(null);
-      if (a.kind === 'rotate' && r) setRevealed(r);
+      if (a.kind === 'rotate' && r) {
+        rememberKey(r);
+        setRevealed(r);
+      }
       refresh();
     },
     onError: (e) => {
@@ -182,7 +186,7 @@ export function Keys() {
         </Grid>
       )}
       {q.data && <Pager page={page} hasPrev={page > 1} hasNext={q.data.pagination.has_more} onPrev={() => setPage(page - 1)} onNext={() => setPage(page + 1)} />}
-      <CreateDialog open={creating} onClose={() => setCreating(false)} onCreated={(k) => { setCreating(false); setRevealed(k); refresh(); }} />
+      <CreateDialog open={creating} onClose={() => setCreating(false)} onCreated={(k) => { rememberKey(k); setCreating(false); setRevealed(k); refresh(); }} />
       <RevealDialog k={revealed} onClose={() => setRevealed(null)} />
       <VerifyDialog k={verify} onClose={() => setVerify(null)} onDone={refresh} />
       <ConfirmDialog

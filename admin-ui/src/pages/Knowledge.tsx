@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client';
 import { allKeys } from '../api/keys';
 import { normalise, openKnowledge, type FallbackTurn, type KnowledgeBase, type KnowledgeStore, type PriceKind, type Service } from '../api/knowledge';
-import { previewKey } from '../api/preview';
+import { previewState } from '../api/preview';
 import { HoursEditor } from '../components/HoursEditor';
 import { ErrorState, Loading } from '../components/States';
 import { validateHours } from '../lib/hours';
@@ -90,20 +90,25 @@ function Preview({ reloadTick }: { reloadTick: number }) {
   const qc = useQueryClient();
   const host = location.hostname;
   const lang = i18n.language.startsWith('en') ? 'en' : 'de';
-  const [create, setCreate] = useState(false);
-  const q = useQuery({ queryKey: ['preview-key', host, create], queryFn: () => previewKey(host, create), staleTime: Infinity, retry: false });
+  const [action, setAction] = useState<'look' | 'create' | 'rotate'>('look');
+  const q = useQuery({ queryKey: ['preview-key', host, action], queryFn: () => previewState(host, action), retry: false });
   useEffect(() => {
-    if (create && q.isSuccess) void qc.invalidateQueries({ queryKey: ['keys'] });
-  }, [create, q.isSuccess, qc]);
+    if (action !== 'look' && q.isSuccess) void qc.invalidateQueries({ queryKey: ['keys'] });
+  }, [action, q.isSuccess, qc]);
   return (
     <Card variant="outlined" sx={{ position: { md: 'sticky' }, top: { md: 80 } }}>
       <CardContent>
         <Typography variant="h2" sx={{ fontSize: 18, fontWeight: 600 }}>{t('knowledge.preview')}</Typography>
         <Typography variant="body2" sx={{ mb: 1, color: 'text.secondary' }}>{t('knowledge.previewHint')}</Typography>
-        {q.isPending ? <Loading /> : q.isError ? <ErrorState error={q.error} onRetry={() => void q.refetch()} /> : !q.data ? (
+        {q.isPending ? <Loading /> : q.isError ? <ErrorState error={q.error} onRetry={() => void q.refetch()} /> : q.data.kind === 'none' ? (
           <Stack spacing={1}>
-            <Alert severity="info">{t('knowledge.noPreviewKey')}</Alert>
-            <Button variant="contained" onClick={() => setCreate(true)} data-testid="preview-key-create">{t('knowledge.createPreviewKey')}</Button>
+            <Alert severity="info">{t('knowledge.noPreviewKey', { host })}</Alert>
+            <Button variant="contained" onClick={() => setAction('create')} data-testid="preview-key-create">{t('knowledge.createPreviewKey')}</Button>
+          </Stack>
+        ) : q.data.kind === 'unknown' ? (
+          <Stack spacing={1}>
+            <Alert severity="info">{t('knowledge.previewKeyHidden', { host })}</Alert>
+            <Button variant="outlined" onClick={() => setAction('rotate')} data-testid="preview-key-rotate">{t('knowledge.rotatePreviewKey')}</Button>
           </Stack>
         ) : (
           <Box

@@ -73,7 +73,7 @@ export function Leads() {
       <ToggleButtonGroup
         value={status} exclusive size="small" aria-label={t('leads.status')}
         onChange={(_, v: LeadStatus | 'all' | null) => { if (v) { setStatus(v); setCursors([undefined]); } }}
-        sx={{ flexWrap: 'wrap' }}
+        sx={{ flexWrap: 'wrap', '& .MuiToggleButton-root': { color: 'text.primary' }, '& .MuiToggleButton-root.Mui-selected': { color: 'primary.dark', fontWeight: 700 } }}
       >
         <ToggleButton value="all" data-testid="leads-filter-all">{t('common.all')}</ToggleButton>
         {LEAD_STATUSES.map((s) => <ToggleButton key={s} value={s} data-testid={`leads-filter-${s}`}>{t(`leads.statuses.${s}`)}</ToggleButton>)}
