@@ -138,6 +138,7 @@ export CARBOT_DATABASE_URL="host='$var/run' port=5432 dbname=carbot user=postgre
 export CARBOT_REDIS="unix:$redis_sock"
 
 say "starting carbotd on http://127.0.0.1:$PORT (Ctrl-C stops everything)"
+say "owner dashboard: http://localhost:$PORT/admin/ (the demo login is printed below)"
 "$carbotd" -c conf/carbot.conf &
 carbotd_pid=$!
 # demo data through the API once carbotd answers: made on the first run
