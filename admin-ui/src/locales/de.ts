@@ -70,6 +70,7 @@ const de: Strings = {
     day: 'Wunschtag', kind: 'Art', created: 'Eingegangen', call: 'Anrufen', mail: 'E-Mail schreiben',
     empty: 'Keine Anfragen hier. Wenn ein Besucher einen Termin oder Rückruf wünscht, finden Sie ihn hier.',
     statuses: { new: 'Neu', contacted: 'Kontaktiert', booked: 'Gebucht', closed: 'Erledigt' },
+    days: { today: 'heute', tomorrow: 'morgen', day_after_tomorrow: 'übermorgen', monday: 'Montag', tuesday: 'Dienstag', wednesday: 'Mittwoch', thursday: 'Donnerstag', friday: 'Freitag', saturday: 'Samstag', sunday: 'Sonntag' },
     kinds: { appointment: 'Termin', callback: 'Rückruf' }, changed: 'Status geändert',
   },
   intents: {

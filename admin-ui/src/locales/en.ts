@@ -68,6 +68,7 @@ const en = {
     day: 'Preferred day', kind: 'Type', created: 'Received', call: 'Call', mail: 'Write e-mail',
     empty: 'No leads here. When a visitor asks for an appointment or a callback, you find it here.',
     statuses: { new: 'New', contacted: 'Contacted', booked: 'Booked', closed: 'Closed' },
+    days: { today: 'today', tomorrow: 'tomorrow', day_after_tomorrow: 'the day after tomorrow', monday: 'Monday', tuesday: 'Tuesday', wednesday: 'Wednesday', thursday: 'Thursday', friday: 'Friday', saturday: 'Saturday', sunday: 'Sunday' },
     kinds: { appointment: 'Appointment', callback: 'Callback' }, changed: 'Status changed',
   },
   intents: {

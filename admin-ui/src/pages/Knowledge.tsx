@@ -34,10 +34,10 @@ function Services({ value, onChange }: { value: Service[]; onChange: (s: Service
     <Stack spacing={1.5} data-testid="services-editor">
       {value.map((s, i) => (
         <Paper key={i} variant="outlined" sx={{ p: 1.5 }} data-testid="service-row">
-          <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1}>
+          <Stack direction="row" spacing={1} useFlexGap sx={{ flexWrap: 'wrap', '& > .MuiTextField-root': { flex: '1 1 140px' } }}>
             <TextField size="small" label={t('knowledge.service')} value={s.name} onChange={(e) => set(i, { name: e.target.value })}
-              slotProps={{ htmlInput: { maxLength: 200, 'data-testid': `service-${i}-name` } }} sx={{ flex: 2 }} />
-            <TextField select size="small" label={t('knowledge.priceKind')} value={s.price_kind} sx={{ minWidth: 140 }}
+              slotProps={{ htmlInput: { maxLength: 200, 'data-testid': `service-${i}-name` } }} sx={{ '&&': { flex: '2 1 220px' } }} />
+            <TextField select size="small" label={t('knowledge.priceKind')} value={s.price_kind}
               onChange={(e) => { const k = e.target.value as PriceKind; set(i, k === 'on_request' ? { price_kind: k, price: undefined } : { price_kind: k, price: s.price ?? 0 }); }}
               slotProps={{ select: { SelectDisplayProps: { 'data-testid': `service-${i}-kind` } as object } }}>
               <MenuItem value="fixed">{t('knowledge.fixed')}</MenuItem>
@@ -45,13 +45,13 @@ function Services({ value, onChange }: { value: Service[]; onChange: (s: Service
               <MenuItem value="on_request">{t('knowledge.onRequest')}</MenuItem>
             </TextField>
             {s.price_kind !== 'on_request' && (
-              <TextField size="small" type="number" label={t('knowledge.price')} value={s.price ?? ''} sx={{ width: { sm: 120 } }}
+              <TextField size="small" type="number" label={t('knowledge.price')} value={s.price ?? ''}
                 onChange={(e) => set(i, { price: e.target.value === '' ? undefined : Number(e.target.value) })}
-                error={s.price === undefined || Number.isNaN(s.price) || s.price < 0}
+                error={s.price === undefined || Number.isNaN(s.price) || s.price < 0} sx={{ '&&': { flex: '0 1 120px' } }}
                 slotProps={{ htmlInput: { min: 0, max: 1000000, step: 0.01, 'data-testid': `service-${i}-price` } }} />
             )}
             <TextField size="small" label={t('knowledge.note')} value={s.note ?? ''} onChange={(e) => set(i, { note: e.target.value || undefined })}
-              slotProps={{ htmlInput: { maxLength: 300 } }} sx={{ flex: 1 }} />
+              slotProps={{ htmlInput: { maxLength: 300 } }} sx={{ '&&': { flex: '1 1 70%' } }} />
             <IconButton aria-label={`${t('common.remove')} ${s.name}`} onClick={() => onChange(value.filter((_, j) => j !== i))}>{X}</IconButton>
           </Stack>
         </Paper>

@@ -16,3 +16,16 @@ describe('lead contact links', () => {
     expect(contactHref('javascript:alert(1)')).toBeNull();
   });
 });
+
+describe('preferred day', () => {
+  const t = (k: string) => ({ 'leads.days.tomorrow': 'morgen', 'leads.days.thursday': 'Donnerstag' })[k] ?? k;
+  it('words are translated, dates formatted, anything else kept', async () => {
+    const { dayText } = await import('./Leads');
+    expect(dayText('tomorrow', t, 'de')).toBe('morgen');
+    expect(dayText('thursday', t, 'de')).toBe('Donnerstag');
+    expect(dayText('2026-08-14', t, 'de')).toMatch(/14\. August 2026/);
+    expect(dayText('irgendwann', t, 'de')).toBe('irgendwann');
+    expect(dayText('day after tomorrow', (k) => k, 'en')).toBe('leads.days.day_after_tomorrow');
+    expect(dayText(null, t, 'de')).toBeNull();
+  });
+});

@@ -16,6 +16,17 @@ export function contactHref(contact: string | null): string | null {
   return null;
 }
 
+const DAY_WORDS = ['today', 'tomorrow', 'day_after_tomorrow', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+
+/** The stored preferred day ("thursday", "tomorrow", "2026-08-14") in the owner's language. */
+export function dayText(day: string | null, t: (k: string) => string, lang: string): string | null {
+  if (!day) return null;
+  const w = day.replace(/ /g, '_');
+  if (DAY_WORDS.includes(w)) return t(`leads.days.${w}`);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(day)) return new Date(day + 'T12:00:00Z').toLocaleDateString(lang === 'en' ? 'en-GB' : 'de-DE', { weekday: 'short', day: 'numeric', month: 'long', year: 'numeric' });
+  return day;
+}
+
 function LeadCard({ l }: { l: Lead }) {
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
@@ -25,7 +36,7 @@ function LeadCard({ l }: { l: Lead }) {
   });
   const href = contactHref(l.contact);
   const rows: [string, string | null][] = [
-    [t('leads.contact'), l.contact], [t('leads.vehicle'), l.vehicle], [t('leads.service'), l.service], [t('leads.day'), l.preferred_day],
+    [t('leads.contact'), l.contact], [t('leads.vehicle'), l.vehicle], [t('leads.service'), l.service], [t('leads.day'), dayText(l.preferred_day, t, i18n.language)],
   ];
   return (
     <Card variant="outlined" sx={{ height: '100%' }} data-testid="lead-row" data-status={l.status}>
