@@ -205,6 +205,16 @@ await scenario('conversations: the list and a transcript, CSV export', async () 
   await page.check(tid('filter-with-lead'));
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=conversation-row]').length === 1);
   ok(true, 'the with-lead filter leaves the one conversation that made a lead');
+  await page.uncheck(tid('filter-with-lead'));
+  await page.waitForFunction((want) => document.querySelectorAll('[data-testid=conversation-row]').length === want, n);
+  await pick(page, 'filter-intent', 'filter-intent-opening_hours');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=conversation-row]').length === 1);
+  await page.locator(tid('conversation-row')).click();
+  like(await page.locator(tid('transcript')).textContent(), /Wann habt ihr geöffnet\?/, 'the topic filter leaves the conversation about opening hours');
+  await page.click(tid('transcript-close'));
+  await pick(page, 'filter-intent', 'filter-intent-price');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=conversation-row]').length >= 1);
+  await shot(page, 'conversations-filtered-1280');
 });
 
 await scenario('leads: the inbox, call link, status change, filter', async () => {

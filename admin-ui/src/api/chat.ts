@@ -9,6 +9,8 @@ export interface Conversation {
   ended_at: string | null;
   message_count: number;
   metadata: { lang?: string; [k: string]: unknown };
+  /** from /conversations/search */
+  has_lead?: boolean;
 }
 
 export interface Message {
@@ -42,10 +44,15 @@ export interface ConversationFilter {
   key?: string;
   from?: string;
   to?: string;
+  intent?: string;
+  has_lead?: boolean;
 }
 
+export const INTENTS = ['opening_hours', 'price', 'services', 'appointment', 'callback', 'location', 'contact', 'emergency', 'greeting', 'fallback'];
+
+/** The chat plugin's search (key, from, to, intent, has_lead; cursor pages). */
 export const listConversations = (f: ConversationFilter, cursor?: string, limit = 20) =>
-  get<{ conversations: Conversation[]; next_cursor: string | null }>('/api/v1/conversations', { ...f, cursor, limit });
+  get<{ conversations: Conversation[]; next_cursor: string | null }>('/api/v1/conversations/search', { ...f, cursor, limit });
 export const getConversation = (id: string) =>
   get<{ conversation: Conversation; messages: Message[] }>(`/api/v1/conversations/${encodeURIComponent(id)}`);
 

@@ -4,24 +4,11 @@ import {
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { getConversation, listConversations, listLeads, type Conversation, type ConversationFilter } from '../api/chat';
+import { INTENTS, getConversation, listConversations, type Conversation, type ConversationFilter } from '../api/chat';
 import { allKeys } from '../api/keys';
 import { Empty, ErrorState, Loading, Pager } from '../components/States';
 import { download, toCsv } from '../lib/csv';
 import { formatDate } from '../lib/snippet';
-
-/** Conversation ids that produced a lead (the leads list, all pages up to 1000). */
-async function leadConversationIds(key?: string): Promise<Set<string>> {
-  const ids = new Set<string>();
-  let cursor: string | undefined;
-  for (let i = 0; i < 10; i++) {
-    const p = await listLeads({ key }, cursor, 100);
-    for (const l of p.leads) if (l.conversation_id) ids.add(l.conversation_id);
-    if (!p.next_cursor) break;
-    cursor = p.next_cursor;
-  }
-  return ids;
-}
 
 function Transcript({ id, onClose }: { id: string; onClose: () => void }) {
   const { t, i18n } = useTranslation();
@@ -58,21 +45,19 @@ function Transcript({ id, onClose }: { id: string; onClose: () => void }) {
 export function Conversations() {
   const { t, i18n } = useTranslation();
   const [filter, setFilter] = useState<ConversationFilter>({});
-  const [withLead, setWithLead] = useState(false);
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const [open, setOpen] = useState<string | null>(null);
   const [exporting, setExporting] = useState(false);
   const [exportErr, setExportErr] = useState<string | null>(null);
   const cursor = cursors[cursors.length - 1];
   const keys = useQuery({ queryKey: ['keys', 'all'], queryFn: allKeys });
-  const leadIds = useQuery({ queryKey: ['lead-conversations', filter.key], queryFn: () => leadConversationIds(filter.key), enabled: withLead });
   const q = useQuery({ queryKey: ['conversations', filter, cursor], queryFn: () => listConversations(filter, cursor, 20) });
   const keyName = useMemo(() => new Map((keys.data ?? []).map((k) => [k.id, `${k.domain} (${k.environment})`])), [keys.data]);
   const setF = (f: ConversationFilter) => {
     setFilter(f);
     setCursors([undefined]);
   };
-  const rows = (q.data?.conversations ?? []).filter((c) => !withLead || leadIds.data?.has(c.id));
+  const rows = q.data?.conversations ?? [];
 
   async function exportCsv() {
     setExporting(true);
@@ -86,11 +71,9 @@ export function Conversations() {
         if (!p.next_cursor) break;
         c = p.next_cursor;
       }
-      const ids = withLead ? await leadConversationIds(filter.key) : null;
-      const list = ids ? all.filter((x) => ids.has(x.id)) : all;
       const csv = toCsv(
-        ['id', 'key', 'started_at', 'last_message_at', 'ended_at', 'messages', 'lang'],
-        list.map((x) => [x.id, keyName.get(x.client_key_id) ?? x.client_key_id, x.started_at, x.last_message_at, x.ended_at ?? '', x.message_count, x.metadata.lang ?? '']),
+        ['id', 'key', 'started_at', 'last_message_at', 'ended_at', 'messages', 'lang', 'has_lead'],
+        all.map((x) => [x.id, keyName.get(x.client_key_id) ?? x.client_key_id, x.started_at, x.last_message_at, x.ended_at ?? '', x.message_count, x.metadata.lang ?? '', x.has_lead ? 'yes' : 'no']),
       );
       download(`conversations-${new Date().toISOString().slice(0, 10)}.csv`, csv);
     } catch (e) {
@@ -120,7 +103,17 @@ export function Conversations() {
             slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'filter-from' } }} />
           <TextField type="date" label={t('conversations.to')} value={filter.to ?? ''} onChange={(e) => setF({ ...filter, to: e.target.value || undefined })}
             slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'filter-to' } }} />
-          <FormControlLabel control={<Checkbox checked={withLead} onChange={(e) => setWithLead(e.target.checked)} slotProps={{ input: { 'data-testid': 'filter-with-lead' } as object }} />} label={t('conversations.withLead')} />
+          <TextField
+            select label={t('conversations.intent')} value={filter.intent ?? ''} onChange={(e) => setF({ ...filter, intent: e.target.value || undefined })}
+            sx={{ minWidth: 180 }} slotProps={{ select: { SelectDisplayProps: { 'data-testid': 'filter-intent' } as object } }}
+          >
+            <MenuItem value="">{t('common.all')}</MenuItem>
+            {INTENTS.map((i) => <MenuItem key={i} value={i} data-testid={`filter-intent-${i}`}>{t(`intents.${i}`)}</MenuItem>)}
+          </TextField>
+          <FormControlLabel
+            control={<Checkbox checked={!!filter.has_lead} onChange={(e) => setF({ ...filter, has_lead: e.target.checked || undefined })} slotProps={{ input: { 'data-testid': 'filter-with-lead' } as object }} />}
+            label={t('conversations.withLead')}
+          />
         </Stack>
       </Paper>
       {q.isPending ? <Loading /> : q.isError ? <ErrorState error={q.error} onRetry={() => void q.refetch()} /> : rows.length === 0 ? (
@@ -133,7 +126,7 @@ export function Conversations() {
               <ListItemButton onClick={() => setOpen(c.id)} data-testid="conversation-row" aria-label={`${t('conversations.open')}: ${formatDate(c.started_at, i18n.language)}`}>
                 <ListItemText
                   primary={`${formatDate(c.started_at, i18n.language)} · ${c.message_count} ${t('conversations.messages')}`}
-                  secondary={`${keyName.get(c.client_key_id) ?? ''}${c.metadata.lang ? ' · ' + c.metadata.lang.toUpperCase() : ''}${leadIds.data?.has(c.id) ? ' · ' + t('conversations.lead') : ''}`}
+                  secondary={`${keyName.get(c.client_key_id) ?? ''}${c.metadata.lang ? ' · ' + c.metadata.lang.toUpperCase() : ''}${c.has_lead ? ' · ' + t('conversations.lead') : ''}`}
                   slotProps={{ secondary: { sx: { color: 'text.secondary' } } }}
                 />
               </ListItemButton>
