@@ -94,7 +94,7 @@ export function Conversations() {
         <Stack direction={{ xs: 'column', md: 'row' }} spacing={2} sx={{ alignItems: { md: 'center' } }}>
           <TextField
             select label={t('conversations.key')} value={filter.key ?? ''} onChange={(e) => setF({ ...filter, key: e.target.value || undefined })}
-            sx={{ minWidth: 220 }} slotProps={{ select: { SelectDisplayProps: { 'data-testid': 'filter-key' } as object } }}
+            sx={{ minWidth: 220 }} slotProps={{ inputLabel: { shrink: true }, select: { displayEmpty: true, SelectDisplayProps: { 'data-testid': 'filter-key' } as object } }}
           >
             <MenuItem value="">{t('common.all')}</MenuItem>
             {(keys.data ?? []).map((k) => <MenuItem key={k.id} value={k.id}>{keyName.get(k.id)}</MenuItem>)}
@@ -105,7 +105,7 @@ export function Conversations() {
             slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'filter-to' } }} />
           <TextField
             select label={t('conversations.intent')} value={filter.intent ?? ''} onChange={(e) => setF({ ...filter, intent: e.target.value || undefined })}
-            sx={{ minWidth: 180 }} slotProps={{ select: { SelectDisplayProps: { 'data-testid': 'filter-intent' } as object } }}
+            sx={{ minWidth: 180 }} slotProps={{ inputLabel: { shrink: true }, select: { displayEmpty: true, SelectDisplayProps: { 'data-testid': 'filter-intent' } as object } }}
           >
             <MenuItem value="">{t('common.all')}</MenuItem>
             {INTENTS.map((i) => <MenuItem key={i} value={i} data-testid={`filter-intent-${i}`}>{t(`intents.${i}`)}</MenuItem>)}
