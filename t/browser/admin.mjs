@@ -266,10 +266,16 @@ await scenario('an expired access token is refreshed silently', async () => {
 // refresh in flight loses the rotated cookie, and presenting the old one
 // again revokes the session (reuse detection).
 async function go(page, navId) {
-  if (await page.locator(tid('menu-button')).isVisible()) {
-    await page.click(tid('menu-button'));
+  const item = page.locator(tid(navId));
+  for (let i = 0; i < 3 && !(await item.isVisible()); i++) {
+    if (await page.locator(tid('menu-button')).isVisible()) await page.click(tid('menu-button'));
+    await item.waitFor({ timeout: 5000 }).catch(() => {});
   }
-  await page.click(tid(navId));
+  if (!(await item.isVisible())) {
+    note(`navigation ${navId} not found at ${page.url()}`);
+    await shot(page, `FAILED-${navId}`);
+  }
+  await item.click();
 }
 
 await scenario('every screen: both languages, 390 and 1280 px, axe, screenshots', async () => {
