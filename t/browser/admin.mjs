@@ -291,6 +291,8 @@ await scenario('every screen: both languages, 390 and 1280 px, axe, screenshots'
     await page.getByRole('option', { name: lang.toUpperCase() }).click();
     for (const w of [390, 1280]) {
       await page.setViewportSize({ width: w, height: w < 600 ? 844 : 900 });
+      // the layout follows the width a render later: phone menu or side navigation
+      await page.locator(tid('menu-button')).waitFor({ state: w < 900 ? 'visible' : 'hidden' });
       for (const [name, navId, sel] of screens) {
         await go(page, navId);
         await page.locator(sel).first().waitFor();
@@ -306,6 +308,7 @@ await scenario('every screen: both languages, 390 and 1280 px, axe, screenshots'
   await page.click(tid('lang-select'));
   await page.getByRole('option', { name: 'DE' }).click();
   await page.setViewportSize({ width: 1280, height: 900 });
+  await page.locator(tid('menu-button')).waitFor({ state: 'hidden' });
 });
 
 await scenario('keyboard alone: skip link and navigation', async () => {
