@@ -180,3 +180,24 @@ scripts/mailcatcher/node_modules/.package-lock.json: scripts/mailcatcher/package
 	@touch $@
 # ---- end mail catcher ----
 include fuzz/fuzz.mk
+# ---- admin-ui ----
+# The owner's dashboard: admin-ui/ (React + TypeScript + Vite, pinned in
+# admin-ui/package-lock.json) type-checked and built into $(B)/admin-ui/,
+# which the admin plugin serves at /admin/. Needs nodejs and npm; npm ci runs
+# when admin-ui/node_modules is missing or older than package.json / the lock.
+ADMIN_UI_DEPS := $(shell find admin-ui/src -type f 2>/dev/null) admin-ui/index.html admin-ui/preview.html \
+                 admin-ui/preview.ts admin-ui/vite.config.ts admin-ui/tsconfig.json \
+                 admin-ui/node_modules/.package-lock.json
+.PHONY: admin-ui
+all: admin-ui
+admin-ui: $(B)/admin-ui/index.html
+
+# Under a lock, rechecked inside it: two makes (build and build-san) may get here at once.
+admin-ui/node_modules/.package-lock.json: admin-ui/package.json admin-ui/package-lock.json
+	cd admin-ui && flock package-lock.json sh -c '[ node_modules/.package-lock.json -nt package-lock.json ] && \
+	  [ node_modules/.package-lock.json -nt package.json ] || npm ci --no-audit --no-fund'
+	@touch $@
+
+$(B)/admin-ui/index.html: $(ADMIN_UI_DEPS)
+	cd admin-ui && flock package-lock.json sh -c 'npx tsc --noEmit -p . && OUT_DIR=../$(B)/admin-ui npx vite build --logLevel warn'
+# ---- end admin-ui ----

@@ -168,6 +168,7 @@ Demo data (made once; this file is var/demo.txt, remove var/ to start afresh):
   Landing page with chat:  $o{url}/p/$SUB
                            http://$SUB.carbot.localhost:$port/
   Owner login:             $EMAIL  /  $password
+  Dashboard:               http://localhost:$port/admin/
   Client key (prod):       $prod->{key}   (werkstatt-demo.de)
   Client key (test):       $test->{key}   (any localhost page)
 

@@ -214,6 +214,7 @@ if [ -z "${CARBOT_SMTP_URL:-}" ]; then
 fi
 
 say "starting carbotd on http://127.0.0.1:$PORT (Ctrl-C stops everything)"
+say "owner dashboard: http://localhost:$PORT/admin/ (the demo login is printed below)"
 "$carbotd" -c "$conf" &
 carbotd_pid=$!
 # demo data through the API once carbotd answers: made on the first run

@@ -191,4 +191,22 @@ int h_me_get(cb_req *req);
 int h_me_patch(cb_req *req);
 int h_password(cb_req *req);
 
+/* ---- cookie.c: the dashboard's refresh token as an HttpOnly cookie ---- */
+
+/* 1 when the request asks for cookie mode (X-CarBot-Session: cookie). */
+int cookie_mode(cb_req *req);
+
+/* The carbot_refresh cookie's value (in req's arena), or NULL. */
+const char *cookie_token(cb_req *req);
+
+/* 1 (with a 403 csrf_failed set) unless Origin names the request's Host. */
+int cookie_csrf_refused(cb_req *req);
+
+/* In cookie mode: moves tokens.refresh_token into Set-Cookie headers. */
+void cookie_take_refresh(cb_req *req, cb_json *tokens);
+
+/* Routes of /refresh and /logout: cookie mode around h_refresh/h_logout. */
+int h_refresh_cookie(cb_req *req);
+int h_logout_cookie(cb_req *req);
+
 #endif

@@ -65,8 +65,8 @@ static int auth_init(cb_plugin *p)
 	const struct route_def routes[] = {
 	    {"POST", "/api/v1/auth/register", CB_AUTH_PUBLIC, h_register},
 	    {"POST", "/api/v1/auth/login", CB_AUTH_PUBLIC, h_login},
-	    {"POST", "/api/v1/auth/refresh", CB_AUTH_PUBLIC, h_refresh},
-	    {"POST", "/api/v1/auth/logout", CB_AUTH_BEARER, h_logout},
+	    {"POST", "/api/v1/auth/refresh", CB_AUTH_PUBLIC, h_refresh_cookie},
+	    {"POST", "/api/v1/auth/logout", CB_AUTH_BEARER, h_logout_cookie},
 	    {"GET", "/api/v1/auth/me", CB_AUTH_BEARER, h_me_get},
 	    {"PATCH", "/api/v1/auth/me", CB_AUTH_BEARER, h_me_patch},
 	    {"POST", "/api/v1/auth/password", CB_AUTH_BEARER, h_password},

@@ -84,6 +84,7 @@ int reply_user_tokens(cb_req *req, int status, const cb_res *user, cb_json *toke
 {
 	cb_json *body = cb_json_new_object(req);
 
+	cookie_take_refresh(req, tokens); /* the dashboard's cookie mode (cookie.c) */
 	cb_json_set(body, "user", user_json(req, user, 0));
 	cb_json_set(body, "tokens", tokens);
 	return cb_reply_json(req, status, body);

@@ -364,6 +364,7 @@ int h_widget_js(cb_req *req);
 
 int h_conversations(cb_req *req);
 int h_conversation(cb_req *req);
+int h_conversation_search(cb_req *req); /* conv_search.c */
 int h_knowledge_get(cb_req *req);
 int h_knowledge_put(cb_req *req);
 int h_leads(cb_req *req);

@@ -101,6 +101,8 @@ static int chat_init(cb_plugin *p)
 	    {"GET", "/api/v1/conversations", CB_AUTH_BEARER, "read:own_keys", h_conversations, 0},
 	    {"GET", "/api/v1/conversations/{id}", CB_AUTH_BEARER, "read:own_keys", h_conversation,
 	     0},
+	    {"GET", "/api/v1/conversations/search", CB_AUTH_BEARER, "read:own_keys",
+	     h_conversation_search, 0},
 	    {"GET", "/api/v1/leads", CB_AUTH_BEARER, "read:own_keys", h_leads, 0},
 	    {"PATCH", "/api/v1/leads/{id}", CB_AUTH_BEARER, NULL, h_lead_patch, 0},
 	    {"GET", "/api/v1/knowledge", CB_AUTH_BEARER, "read:own_keys", h_kb_get, 0},

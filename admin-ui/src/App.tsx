@@ -1,0 +1,72 @@
+import { useEffect, useState } from 'react';
+import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
+import { logout, session, type User } from './api/client';
+import { Layout } from './components/Layout';
+import { Loading } from './components/States';
+import { Login, Register } from './pages/Auth';
+import { Conversations } from './pages/Conversations';
+import { Keys } from './pages/Keys';
+import { Knowledge } from './pages/Knowledge';
+import { Leads } from './pages/Leads';
+import { Overview } from './pages/Overview';
+import { queryClient } from './queryClient';
+
+export function App() {
+  const nav = useNavigate();
+  const loc = useLocation();
+  const [user, setUser] = useState<User | null>(session.user);
+  // On start the session cookie (if any) gives a new access token.
+  const [booting, setBooting] = useState(!session.signedIn);
+
+  // Why the login page is shown (signed out, session over): kept here, not
+  // in the history state, so no redirect can lose it.
+  const [notice, setNotice] = useState<string | null>(null);
+
+  useEffect(() => {
+    session.onChange = (u) => {
+      setUser(u);
+      if (u) setNotice(null);
+    };
+    session.onExpired = () => {
+      queryClient.clear();
+      setNotice('auth.expired');
+      nav('/login', { replace: true, state: { from: location.pathname.replace(/^\/admin/, '') || '/' } });
+    };
+  }, [nav]);
+  useEffect(() => {
+    if (!session.signedIn) void session.refresh().finally(() => setBooting(false));
+  }, []);
+
+  if (booting) return <Loading />;
+  const publicPath = loc.pathname === '/login' || loc.pathname === '/register';
+  if (!user && !publicPath) return <Navigate to="/login" replace state={{ from: loc.pathname }} />;
+  if (user && publicPath) return <Navigate to="/" replace />;
+  if (!user)
+    return (
+      <Routes>
+        <Route path="/login" element={<Login notice={notice} />} />
+        <Route path="/register" element={<Register />} />
+      </Routes>
+    );
+  return (
+    <Layout
+      email={user.email}
+      onLogout={() => {
+        setNotice('auth.loggedOut');
+        void logout().then(() => {
+          queryClient.clear();
+          nav('/login', { replace: true });
+        });
+      }}
+    >
+      <Routes>
+        <Route path="/" element={<Overview />} />
+        <Route path="/keys" element={<Keys />} />
+        <Route path="/knowledge" element={<Knowledge />} />
+        <Route path="/conversations" element={<Conversations />} />
+        <Route path="/leads" element={<Leads />} />
+        <Route path="*" element={<Navigate to="/" replace />} />
+      </Routes>
+    </Layout>
+  );
+}

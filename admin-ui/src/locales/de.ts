@@ -1,0 +1,82 @@
+import type { Strings } from './en';
+
+// Deutsch. Gleiche Schlüssel wie en.ts (der Typ erzwingt es).
+const de: Strings = {
+  app: { title: 'CarBot', skip: 'Zum Inhalt springen', menu: 'Menü', language: 'Sprache', logout: 'Abmelden' },
+  nav: { overview: 'Übersicht', keys: 'Client-Schlüssel', knowledge: 'Chatbot-Wissen', conversations: 'Gespräche', leads: 'Anfragen' },
+  common: {
+    loading: 'Lädt …', error: 'Da ist etwas schiefgegangen.', retry: 'Erneut versuchen', save: 'Speichern', saved: 'Gespeichert',
+    cancel: 'Abbrechen', confirm: 'Bestätigen', close: 'Schließen', copy: 'Kopieren', copied: 'Kopiert', next: 'Nächste Seite',
+    prev: 'Vorherige Seite', all: 'Alle', none: '—', yes: 'Ja', no: 'Nein', add: 'Hinzufügen', remove: 'Entfernen',
+    details: 'Details', page: 'Seite {{n}}',
+  },
+  auth: {
+    login: 'Anmelden', register: 'Konto anlegen', email: 'E-Mail', password: 'Passwort', remember: 'Angemeldet bleiben',
+    noAccount: 'Noch kein Konto?', haveAccount: 'Schon registriert?', firstName: 'Vorname', lastName: 'Nachname',
+    company: 'Werkstatt oder Autohaus', welcome: 'Website-Chat, Anfragen und Schlüssel an einem Ort.',
+    expired: 'Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.', loggedOut: 'Sie sind abgemeldet.',
+    invalid: 'E-Mail oder Passwort ist falsch.', tooMany: 'Zu viele Versuche. Bitte warten Sie und versuchen Sie es später.',
+    taken: 'Diese E-Mail-Adresse ist schon registriert.',
+  },
+  validation: {
+    email: 'Bitte eine gültige E-Mail-Adresse eingeben.', passwordMin: 'Mindestens 8 Zeichen.', passwordMax: 'Höchstens 72 Zeichen.',
+    required: 'Pflichtfeld.', domain: 'Domain wie werkstatt-beispiel.de eingeben (ohne http://).', tooLong: 'Zu lang.',
+    time: 'Format HH:MM.', order: 'Öffnen muss vor Schließen liegen.', overlap: 'Zeiten überschneiden sich.', price: 'Preis in Euro eingeben.',
+    date: 'Format JJJJ-MM-TT.',
+  },
+  overview: {
+    title: 'Übersicht', usage: 'Verbrauch in diesem Zeitraum', conversations: 'Gespräche', messages: 'Nachrichten',
+    limit: '{{used}} von {{limit}}', unlimited: '{{used}} (unbegrenzt)', perDay: 'Gespräche pro Tag',
+    perHour: 'Gespräche pro Stunde (letzte 24 h)', topIntents: 'Häufigste Themen', newLeads: 'Neue Anfragen',
+    openNow: 'Jetzt geöffnet', closedNow: 'Gerade geschlossen', hoursUnknown: 'Öffnungszeiten noch nicht hinterlegt',
+    noKeys: 'Legen Sie zuerst einen Client-Schlüssel an: Damit starten der Chat und seine Zahlen.', toKeys: 'Schlüssel anlegen',
+    noData: 'Noch keine Gespräche.', visitors: 'Besucher', growth: '{{value}} % ggü. den 30 Tagen davor',
+  },
+  keys: {
+    title: 'Client-Schlüssel', create: 'Neuer Schlüssel', domain: 'Domain', environment: 'Umgebung', prod: 'Live (prod)',
+    test: 'Test', description: 'Beschreibung', status: 'Status', usage: 'Verbrauch', lastUsed: 'Zuletzt benutzt', never: 'nie',
+    active: 'aktiv', inactive: 'ausgeschaltet', revoked: 'widerrufen', expired: 'abgelaufen', verified: 'bestätigt',
+    unverified: 'nicht bestätigt', switchOff: 'Ausschalten', switchOn: 'Einschalten', rotate: 'Erneuern', revoke: 'Widerrufen',
+    verify: 'Domain bestätigen', empty: 'Noch keine Schlüssel. Legen Sie einen für Ihre Website-Domain an und fügen Sie das Snippet in Ihre Seite ein.',
+    revealTitle: 'Ihr neuer Schlüssel', revealOnce: 'Dieser Schlüssel wird nur jetzt angezeigt. Kopieren Sie ihn oder das Snippet unten in Ihre Website.',
+    snippet: 'Einbettungs-Snippet (vor </body> einfügen)', confirmRevoke: 'Schlüssel für {{domain}} widerrufen? Der Chat auf dieser Seite hört sofort auf. Das lässt sich nicht rückgängig machen.',
+    confirmRotate: 'Schlüssel für {{domain}} erneuern? Der alte Schlüssel funktioniert sofort nicht mehr; Sie müssen Ihre Website anpassen.',
+    verifyTitle: '{{domain}} bestätigen', verifyHow: 'Legen Sie unter dieser Adresse eine Datei mit dem Token unten als Inhalt ab und drücken Sie „Jetzt prüfen“.',
+    verifyUrl: 'Adresse der Datei', verifyToken: 'Inhalt der Datei', verifyNow: 'Jetzt prüfen', verifyOk: 'Die Domain ist bestätigt.',
+    verifyFailed: 'Bestätigung fehlgeschlagen: {{reason}}', actions: 'Aktionen für {{domain}}',
+  },
+  knowledge: {
+    title: 'Chatbot-Wissen', hours: 'Öffnungszeiten', services: 'Leistungen und Preise', faq: 'Fragen und Antworten',
+    greeting: 'Begrüßung und Schnellantworten', preview: 'Live-Vorschau', previewHint: 'Das echte Widget mit Ihrem Testschlüssel. Speichern, um Änderungen zu sehen.',
+    noPreviewKey: 'Für die Vorschau braucht es einen Testschlüssel für {{host}}.', createPreviewKey: 'Testschlüssel anlegen',
+    previewKeyHidden: 'Ihr Testschlüssel für {{host}} wurde nur einmal angezeigt. Für die Vorschau stellt das Dashboard ihn neu aus: Seiten mit dem alten Testschlüssel brauchen dann den neuen.', rotatePreviewKey: 'Testschlüssel neu ausstellen und Vorschau zeigen',
+    closed: 'Geschlossen', addRange: 'Zeitraum hinzufügen', addBreak: 'Pause hinzufügen', holidays: 'Feiertage (geschlossen)',
+    holidayName: 'Name', date: 'Datum', addHoliday: 'Feiertag hinzufügen', service: 'Leistung', price: 'Preis (€)',
+    priceKind: 'Preisart', fixed: 'Festpreis', from: 'Ab', onRequest: 'Auf Anfrage', note: 'Hinweis',
+    addService: 'Leistung hinzufügen', question: 'Frage', answer: 'Antwort', addFaq: 'Frage hinzufügen',
+    greetingDe: 'Begrüßung (Deutsch)', greetingEn: 'Begrüßung (Englisch)', quickReplies: 'Schnellantworten (durch Komma getrennt)',
+    unanswered: 'Fragen, die der Bot nicht beantworten konnte', unansweredEmpty: 'Noch nichts Unbeantwortetes. Gut!',
+    toFaq: 'Als FAQ beantworten', times: '{{count}}×', legacy: 'Gespeichert am Schlüssel {{domain}} (die betriebsweite Wissensbasis gibt es auf diesem Server noch nicht).',
+    conflict: 'Jemand anderes hat inzwischen gespeichert. Neu laden, um die Änderungen zu sehen.', open: 'Öffnet', close: 'Schließt',
+    days: { monday: 'Montag', tuesday: 'Dienstag', wednesday: 'Mittwoch', thursday: 'Donnerstag', friday: 'Freitag', saturday: 'Samstag', sunday: 'Sonntag' },
+  },
+  conversations: {
+    title: 'Gespräche', key: 'Schlüssel', from: 'Von', to: 'Bis', intent: 'Thema', withLead: 'Nur mit Anfrage',
+    started: 'Begonnen', messages: 'Nachrichten', lang: 'Sprache', export: 'CSV exportieren', empty: 'Keine passenden Gespräche. Sobald Besucher auf Ihrer Website chatten, erscheinen sie hier.',
+    transcript: 'Verlauf', visitor: 'Besucher', bot: 'Bot', lead: 'Anfrage', open: 'Verlauf öffnen',
+  },
+  leads: {
+    title: 'Anfragen', status: 'Status', name: 'Name', contact: 'Kontakt', vehicle: 'Fahrzeug', service: 'Leistung',
+    day: 'Wunschtag', kind: 'Art', created: 'Eingegangen', call: 'Anrufen', mail: 'E-Mail schreiben',
+    empty: 'Keine Anfragen hier. Wenn ein Besucher einen Termin oder Rückruf wünscht, finden Sie ihn hier.',
+    statuses: { new: 'Neu', contacted: 'Kontaktiert', booked: 'Gebucht', closed: 'Erledigt' },
+    days: { today: 'heute', tomorrow: 'morgen', day_after_tomorrow: 'übermorgen', monday: 'Montag', tuesday: 'Dienstag', wednesday: 'Mittwoch', thursday: 'Donnerstag', friday: 'Freitag', saturday: 'Samstag', sunday: 'Sonntag' },
+    kinds: { appointment: 'Termin', callback: 'Rückruf' }, changed: 'Status geändert',
+  },
+  intents: {
+    greeting: 'Begrüßung', opening_hours: 'Öffnungszeiten', appointment: 'Termin', price: 'Preise', services: 'Leistungen',
+    location: 'Anfahrt', contact: 'Kontakt', emergency: 'Notfall', callback: 'Rückruf', thanks: 'Dank', bye: 'Verabschiedung',
+    fallback: 'Nicht verstanden', lead_details: 'Anfragedaten',
+  },
+};
+export default de;
