@@ -60,6 +60,21 @@ sub due { $t->sql("UPDATE cb_jobs SET run_at = now() WHERE name = :'p1' AND stat
 sub kind { my ($u, $k, $n) = @_; $m->wait_for($n // 1, to => $u->{email}, kind => $k, timeout => 60) }
 sub tier { CarBot::Stripe::tier($t, @_) }
 
+subtest 'the register response and its token show the trial' => sub {
+	require MIME::Base64;
+	my $r = $t->post('/api/v1/auth/register', json => {email => CarBot::Auth::email(), password => $CarBot::Auth::PASSWORD});
+	is $r->{status}, 201, 'registered';
+	is $r->{json}{user}{tier}, 'premium', 'the response shows the premium trial';
+	is $r->{json}{user}{subscription_status}, 'trialing', 'status trialing';
+	(my $p = (split /\./, $r->{json}{tokens}{access_token})[1]) =~ tr{-_}{+/};
+	my $claims = decode_json(MIME::Base64::decode_base64($p . '=' x ((4 - length($p) % 4) % 4)));
+	is $claims->{tier}, 'premium', 'the access token carries tier premium';
+	my $me = $t->get('/api/v1/auth/me', headers => bearer($r->{json}{tokens}{access_token}));
+	is $me->{json}{user}{tier} // $me->{json}{tier}, 'premium', 'and /me agrees';
+	is $t->get('/api/v1/landing-pages', headers => bearer($r->{json}{tokens}{access_token}))->{status}, 200,
+	    'the first token opens a premium route';
+};
+
 subtest 'the trial-ending mail, 3 days before, in the owner\'s language' => sub {
 	my $en = register('en-GB,en;q=0.9');
 	my $de = register('de-DE,de;q=0.9');
