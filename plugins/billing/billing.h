@@ -128,6 +128,8 @@ int h_checkout(cb_req *req);
 int h_portal(cb_req *req);
 int h_invoices(cb_req *req);
 int h_metrics(cb_req *req);
+/* Registers the billing metrics in the core's /metrics (cb_metric). */
+int metrics_register(cb_plugin *p);
 
 /* webhook.c and jobs.c */
 #define JOB_EVENT        "billing.event"

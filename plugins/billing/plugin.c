@@ -97,6 +97,8 @@ static int billing_init(cb_plugin *p)
 	for (size_t i = 0; i < CB_COUNT(jobs); i++)
 		if (cb_job_handler(p, jobs[i].name, jobs[i].attempts, jobs[i].fn) != CB_OK)
 			return CB_ERR;
+	if (metrics_register(p) != CB_OK)
+		return CB_ERR;
 	if ((rc = cb_hook(p, "user.registered", CB_HOOK_LAST, on_registered, NULL)) != CB_OK)
 		return cb_plugin_fail(p, "hook user.registered: %s", cb_strerror(rc));
 	return CB_OK;
