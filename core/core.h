@@ -188,6 +188,8 @@ int reply_error_plain(cb_req *req, int status, const char *code, const char *mes
 /* ---- metrics (metrics.c) and built-in routes (builtin.c) ---- */
 void metrics_observe(cb_req *req, double ms);
 char *metrics_render(cb_req *req, size_t *len);
+/* The lines of the metrics plugins registered with cb_metric (metrics_plugin.c). */
+char *metrics_plugin_lines(cb_req *req);
 int builtin_register(void);
 
 /* ---- checks (check.c, query.c) ---- */

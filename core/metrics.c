@@ -119,6 +119,7 @@ char *metrics_render(cb_req *req, size_t *len)
 			 "carbot_jobs{status=\"pending\"} %lld\ncarbot_jobs{status=\"running\"} %lld\n"
 			 "carbot_jobs{status=\"failed\"} %lld\n",
 		     pending, running, failed);
+	emit(&o, "%s", metrics_plugin_lines(req));
 	*len = o.len;
 	return o.buf;
 }

@@ -11,9 +11,15 @@
 #
 # --pid: give up at once when that process (carbotd) is gone.
 #
-# The tier is set in the database (there is no billing to pay for premium
-# yet), through psql as the postgres user, as the tests do. Exits 0 when the
-# demo is there (made now or before), 1 with a one-line reason otherwise.
+# Premium the way a customer gets it: with the billing plugin in local test
+# mode (the Stripe stand-in, as make run starts it) the demo owner buys
+# premium monthly through checkout and the stand-in's "Pay (test mode)"
+# button, so the subscription (not SQL) holds the tier and the trial's end
+# does not drop it. Against real Stripe nothing is paid: the owner stays on
+# the premium trial. Without billing, the tier is what registration gave.
+# (--psql, --pghost, --pgport are accepted for older callers and unused.)
+# Exits 0 when the demo is there (made now or before), 1 with a one-line
+# reason otherwise.
 use strict;
 use warnings;
 use utf8;
@@ -22,8 +28,9 @@ use HTTP::Tiny;
 use JSON::PP;
 
 my %o = (url => 'http://127.0.0.1:8080', var => 'var', psql => 'psql', pghost => 'var/run',
-         pgport => 5432, wait => 60, pid => 0);
-GetOptions(\%o, 'url=s', 'var=s', 'psql=s', 'pghost=s', 'pgport=i', 'wait=i', 'pid=i') or exit 2;
+         pgport => 5432, wait => 60, pid => 0, standin_pay => 1);
+GetOptions(\%o, 'url=s', 'var=s', 'psql=s', 'pghost=s', 'pgport=i', 'wait=i', 'pid=i', 'standin_pay!')
+	or exit 2;
 binmode STDOUT, ':encoding(UTF-8)';
 
 my $EMAIL = 'demo@werkstatt-demo.de';
@@ -33,6 +40,32 @@ my $json = JSON::PP->new->utf8->canonical;
 my $http = HTTP::Tiny->new(timeout => 10);
 
 sub fail { print STDERR "demo.pl: @_\n"; exit 1 }
+
+# Buys premium (monthly) through billing's checkout when billing runs in
+# local test mode; see the header.
+sub premium {
+	my ($token) = @_;
+	my ($st, $plans) = call('GET', '/api/v1/billing/plans');
+	return if $st == 404; # no billing plugin
+	fail("billing plans: HTTP $st") if $st != 200;
+	return unless $plans->{test_mode} && $o{standin_pay};
+	my $c = must('checkout', 200, 'POST', '/api/v1/billing/checkout',
+	             {plan => 'premium', interval => 'month'}, $token);
+	# only the local stand-in's page (on loopback) is paid by a script
+	return unless $c->{url} =~ m{^http://(?:127\.0\.0\.1|localhost|\[::1\])[:/]};
+	my $page = $http->get($c->{url});
+	my ($form) = ($page->{content} // '') =~ m{<form method="post" action="([^"]*/pay)"}
+		or fail('checkout: the test-mode checkout page has no Pay button');
+	(my $origin = $c->{url}) =~ s{^(https?://[^/]+).*}{$1};
+	HTTP::Tiny->new(timeout => 10, max_redirect => 0)->request('POST', "$origin$form",
+		{headers => {'Content-Type' => 'application/x-www-form-urlencoded'}, content => 'action=pay'});
+	for (1 .. $o{wait} * 5) {
+		my ($s2, $sub) = call('GET', '/api/v1/billing/subscription', undef, $token);
+		return if $s2 == 200 && ($sub->{plan} // '') eq 'premium' && ($sub->{status} // '') eq 'active';
+		select undef, undef, undef, 0.2;
+	}
+	fail('checkout: the subscription did not become active premium');
+}
 
 sub call {
 	my ($method, $path, $body, $token) = @_;
@@ -86,14 +119,10 @@ my ($st, $j) = call('POST', '/api/v1/auth/register',
 fail("$EMAIL exists but $file is gone: remove var/ for a fresh demo") if $st == 409;
 fail("register: HTTP $st") if $st != 201;
 my $uid = $j->{user}{id};
-# (psql quotes :'id' itself, in a script read from its standard input)
-open my $sql, '|-', $o{psql}, '-X', '-q', '-h', $o{pghost}, '-p', $o{pgport}, '-U', 'postgres',
-     '-d', 'carbot', '-v', 'ON_ERROR_STOP=1', '-v', "id=$uid"
-	or fail("psql: $!");
-print {$sql} "UPDATE users SET subscription_tier = 'premium' WHERE id = :'id';\n";
-close $sql or fail('could not set the demo user\'s tier');
+my $token = $j->{tokens}{access_token};
+premium($token);
 # a token issued after the change carries the premium tier
-my $token = must('login', 200, 'POST', '/api/v1/auth/login', {email => $EMAIL, password => $password})
+$token = must('login', 200, 'POST', '/api/v1/auth/login', {email => $EMAIL, password => $password})
 	->{tokens}{access_token};
 
 my $prod = must('prod key', 201, 'POST', '/api/v1/client-keys',

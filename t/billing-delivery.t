@@ -134,6 +134,10 @@ subtest 'the reconciliation repairs a missed webhook' => sub {
 	is $t->sql("SELECT count(*) FROM billing_drift WHERE user_id = :'p1'", $u->{id})->[0][0], 1, 'one drift recorded';
 	($metrics) = $t->get('/api/v1/billing/metrics')->{content} =~ /^carbot_billing_reconcile_drift_total (\d+)$/m;
 	is $metrics, $before + 1, 'and counted in the metrics';
+	my $core = $t->get('/metrics')->{content};
+	like $core, qr/^# TYPE carbot_billing_reconcile_drift_total counter$/m, 'the core\'s /metrics has the drift counter (cb_metric)';
+	is +($core =~ /^carbot_billing_reconcile_drift_total (\d+)$/m)[0], $before + 1, 'with the same count';
+	like $core, qr/^carbot_billing_webhook_events_pending \d+$/m, 'and the pending events gauge';
 	ok scalar(grep { ($_->{msg} // '') =~ /reconcile: drift repaired for user \Q$u->{id}\E/ } @{$t->log_lines}), 'and logged';
 	my $next = $t->sql("SELECT round(extract(epoch FROM run_at - now()) / 3600) FROM cb_jobs WHERE name = 'billing.reconcile' AND status = 'pending'");
 	is scalar @$next, 1, 'the next run is queued';

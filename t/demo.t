@@ -15,11 +15,18 @@ use CarBot::Keys;
 use CarBot::Landing;
 
 binmode Test::More->builder->$_, ':encoding(UTF-8)' for qw(output failure_output todo_output);
-my $t = CarBot::Landing::server(
-	more => ['keys', 'chat'],
+use CarBot::Stripe;
+# with billing in local test mode against the Stripe stand-in, as make run
+my $t = CarBot::Test->new(start => 0);
+my $s = CarBot::Stripe->start(webhook_url => $t->url('/api/v1/billing/webhook'));
+$t->write_conf(path => $t->conf_path, CarBot::Landing::options(
+	more => ['keys', 'chat', 'billing'],
 	plugin_conf => {keys => {key_secret => $KEY_SECRET},
-	                chat => {visitor_salt => 'visitor-salt-' . ('v' x 40)}},
-);
+	                chat => {visitor_salt => 'visitor-salt-' . ('v' x 40)},
+	                billing => {stripe_api_base => $s->url, stripe_api_key => $API_KEY,
+	                            webhook_secret => $WEBHOOK_SECRET, test_mode => 'on'}},
+	conf => {fetch_private_ok => 'on', job_poll_ms => 50}));
+$t->start_carbotd;
 my $var = File::Temp::tempdir('carbot-demo-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 my $psql = (glob '/usr/lib/postgresql/*/bin/psql')[-1] || 'psql';
 (my $base = $t->url('')) =~ s{/$}{};
@@ -37,8 +44,21 @@ is sprintf('%o', (stat "$var/demo.txt")[2] & 0777), '600', 'readable by the oper
 
 my $login = CarBot::Auth::login($t, 'demo@werkstatt-demo.de', $password);
 is $login->{status}, 200, 'the owner can log in';
-is $t->sql("SELECT subscription_tier FROM users WHERE email = 'demo\@werkstatt-demo.de'")->[0][0], 'premium',
-	'premium';
+is $t->sql("SELECT subscription_tier || '/' || subscription_status FROM users WHERE email = 'demo\@werkstatt-demo.de'")->[0][0],
+	'premium/active', 'premium, active';
+my $sub = $t->get('/api/v1/billing/subscription', headers => bearer($login->{json}{tokens}{access_token}))->{json};
+is "$sub->{plan}/$sub->{status}/$sub->{interval}", 'premium/active/month',
+	'through a real subscription (checkout paid at the stand-in), not SQL';
+is scalar(grep { ($_->{metadata}{user_id} // '') ne '' } values %{$s->state->{customers}}), 1,
+	'the stand-in has the demo owner as its customer';
+# 14 days later the trial ends: the demo owner stays premium
+my $uid = $t->sql("SELECT id FROM users WHERE email = 'demo\@werkstatt-demo.de'")->[0][0];
+$t->sql("UPDATE users SET trial_ends_at = now() - interval '1 second' WHERE id = :'p1'", $uid);
+$t->sql("UPDATE cb_jobs SET run_at = now() WHERE name = 'billing.trial_end' AND status = 'pending' AND payload->>'user_id' = :'p1'", $uid);
+ok wait_for(sub { $t->sql("SELECT count(*) FROM cb_jobs WHERE name = 'billing.trial_end' AND status = 'pending' AND payload->>'user_id' = :'p1'", $uid)->[0][0] == 0 }),
+	'the end of the trial ran';
+is $t->sql("SELECT subscription_tier FROM users WHERE id = :'p1'", $uid)->[0][0], 'premium',
+	'and the demo owner is still premium';
 
 my $page = $t->get('/p/werkstatt-demo');
 is $page->{status}, 200, 'the landing page is published at /p/werkstatt-demo';

@@ -10,12 +10,23 @@ static int finish_sign_in(cb_req *req, const cb_res *u, int remember, const char
 {
 	const char *id = cb_res_val(u, 0, "id"), *email = cb_res_val(u, 0, "email");
 	cb_json *tokens;
+	int registered = strcmp(event, "user.registered") == 0;
 
+	if (registered) {
+		/* subscribers may set the new account's tier in this transaction
+		 * (billing starts a premium trial): the response and the access
+		 * token show the row as they left it */
+		user_emit(req, event, id, email);
+		u = user_by_id(req, id);
+		if (!u || cb_res_rows(u) != 1)
+			return cb_reply_db_error(req, "register: reload user");
+	}
 	tokens = session_issue(req, id, email, cb_res_val(u, 0, "subscription_tier"),
 	                       cb_res_val(u, 0, "role"), NULL, NULL, remember, NULL);
 	if (!tokens)
 		return cb_reply_db_error(req, "issue session");
-	user_emit(req, event, id, email);
+	if (!registered)
+		user_emit(req, event, id, email);
 	if (cb_db_commit(req) != CB_OK)
 		return cb_reply_db_error(req, "commit");
 	return reply_user_tokens(req, status, u, tokens);

@@ -94,6 +94,18 @@ int sub_store(cb_req *req, const char *user_id, const cb_json *sub)
 		cb_json_set_str(p, "subscription", id);
 		if (cb_job_enqueue(req, JOB_GRACE, p, bl_cf.grace_days * 86400 + 1, NULL) != CB_OK)
 			return CB_EDB;
+		/* tell the owner (notify mails it; its job joins this transaction) */
+		cb_res *g = cb_db_q(req,
+		                    "SELECT floor(extract(epoch FROM grace_ends_at))::bigint AS g "
+		                    "FROM billing_subscriptions WHERE stripe_subscription_id = $1",
+		                    id);
+		if (!g)
+			return CB_EDB;
+		cb_json *d = cb_json_new_object(req);
+		cb_json_set_str(d, "user_id", user_id);
+		cb_json_set_str(d, "grace_ends_at",
+		                cb_res_rows(g) == 1 ? iso_time(req, cb_res_int(g, 0, "g")) : NULL);
+		cb_emit(req, CB_EV_BILLING_PAYMENT_FAILED, d);
 	}
 	return CB_OK;
 }
@@ -190,16 +202,8 @@ int apply_user(cb_req *req, const char *user_id, struct change *ch)
 
 void emit_change(cb_req *req, const char *user_id, const struct change *ch)
 {
-	cb_json *d;
-
-	if (!ch->changed)
-		return;
-	d = cb_json_new_object(req);
-	cb_json_set_str(d, "user_id", user_id);
-	cb_json_set_str(d, "old_tier", ch->old_tier);
-	cb_json_set_str(d, "new_tier", ch->new_tier);
-	cb_json_set_str(d, "status", ch->status);
-	cb_emit(req, "subscription.changed", d);
+	if (ch->changed)
+		users_announce(req, user_id, ch->old_tier, ch->new_tier, ch->status);
 }
 
 int sync_user(cb_req *req, const char *user_id, const char *sub_id, struct change *ch)

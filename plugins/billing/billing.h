@@ -69,7 +69,7 @@ int stripe_call(cb_req *req, const char *method, const char *path, struct form *
  * payment_provider_error for a refusal) and returns CB_OK. */
 int stripe_reply_error(cb_req *req, int rc);
 
-/* users_glue.c: every read and write of auth's users table */
+/* users_glue.c: users through the users.v1 service (auth) */
 struct user_state {
 	const char *tier, *status, *email;
 	long long trial_ends_at; /* unix seconds, 0: none */
@@ -78,9 +78,15 @@ struct user_state {
 /* 1 found, 0 no such (live) user, CB_EDB. lock: FOR UPDATE (in a transaction). */
 int users_get(cb_req *req, const char *user_id, int lock, struct user_state *out);
 int users_set_tier(cb_req *req, const char *user_id, const char *tier, const char *status);
-int users_start_trial(cb_req *req, const char *user_id, long long days);
+/* Emits subscription.changed through users.v1 announce_tier. */
+int users_announce(cb_req *req, const char *user_id, const char *old_tier, const char *new_tier,
+                   const char *status);
+/* *ends_at: the trial's end (unix s), 0 when the account had one already. */
+int users_start_trial(cb_req *req, const char *user_id, long long days, long long *ends_at);
 /* Users whose trial ended but who are still trialing (a sweep for reconcile). */
-cb_res *users_trials_over(cb_req *req);
+int users_trials_over(cb_req *req, const char ***ids, size_t *n);
+/* users.v1 (with the members billing calls) is there. */
+int users_ready(void);
 
 /* customers.c */
 /* The Stripe customer id of user_id, or NULL (none yet, or *rc CB_EDB). */
@@ -122,17 +128,22 @@ int h_checkout(cb_req *req);
 int h_portal(cb_req *req);
 int h_invoices(cb_req *req);
 int h_metrics(cb_req *req);
+/* Registers the billing metrics in the core's /metrics (cb_metric). */
+int metrics_register(cb_plugin *p);
 
 /* webhook.c and jobs.c */
-#define JOB_EVENT     "billing.event"
-#define JOB_TRIAL     "billing.trial_end"
-#define JOB_GRACE     "billing.grace_end"
-#define JOB_RECONCILE "billing.reconcile"
+#define JOB_EVENT        "billing.event"
+#define JOB_TRIAL        "billing.trial_end"
+#define JOB_GRACE        "billing.grace_end"
+#define JOB_RECONCILE    "billing.reconcile"
+#define JOB_TRIAL_ENDING "billing.trial_ending_notice"
+#define TRIAL_NOTICE_S   (3 * 86400) /* billing.trial_ending: 3 days before */
 int h_webhook(cb_req *req);
 int job_event(cb_req *req, const cb_json *payload);
 int job_trial(cb_req *req, const cb_json *payload);
 int job_grace(cb_req *req, const cb_json *payload);
 int job_reconcile(cb_req *req, const cb_json *payload);
+int job_trial_ending(cb_req *req, const cb_json *payload);
 int on_registered(cb_req *req, const char *event, const cb_json *data, void *udata);
 
 /* util */

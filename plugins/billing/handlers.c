@@ -148,3 +148,35 @@ int h_metrics(cb_req *req)
 	    cb_res_int(r, 0, "drift"), cb_res_int(r, 0, "events"), cb_res_int(r, 0, "pending"));
 	return cb_reply(req, 200, "text/plain; version=0.0.4", text, strlen(text));
 }
+
+/* The same numbers in the core's /metrics (cb_metric): udata is the query. */
+static int metric_value(cb_req *req, void *udata, double *value)
+{
+	cb_res *r = cb_db_q0(req, (const char *)udata);
+
+	if (!r || cb_res_rows(r) != 1)
+		return CB_EDB;
+	*value = (double)cb_res_int(r, 0, "n");
+	return CB_OK;
+}
+
+int metrics_register(cb_plugin *p)
+{
+	static const struct {
+		const char *name, *type, *help, *sql;
+	} m[] = {
+	    {"carbot_billing_reconcile_drift_total", "counter",
+	     "Subscriptions the reconciliation found out of step with Stripe and repaired.",
+	     "SELECT count(*) AS n FROM billing_drift"},
+	    {"carbot_billing_webhook_events_total", "counter",
+	     "Stripe events received (each once).", "SELECT count(*) AS n FROM billing_events"},
+	    {"carbot_billing_webhook_events_pending", "gauge", "Stripe events not yet processed.",
+	     "SELECT count(*) AS n FROM billing_events WHERE processed_at IS NULL"},
+	};
+
+	for (size_t i = 0; i < CB_COUNT(m); i++)
+		if (cb_metric(p, m[i].name, m[i].type, m[i].help, metric_value, (void *)m[i].sql) !=
+		    CB_OK)
+			return CB_ERR;
+	return CB_OK;
+}

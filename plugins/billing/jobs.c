@@ -5,6 +5,7 @@
  * a failure (Stripe unreachable, a customer not known yet) is retried by the
  * job queue with backoff instead of being dropped. */
 #include <string.h>
+#include <time.h>
 
 #include "billing.h"
 
@@ -163,7 +164,8 @@ int job_reconcile(cb_req *req, const cb_json *payload)
 	const char *after = NULL;
 	long long drift = 0, seen = 0;
 	int rc, pages = 0;
-	cb_res *trials;
+	const char **trials;
+	size_t ntrials;
 
 	(void)payload;
 	if ((rc = schedule_next(req)) != CB_OK)
@@ -188,10 +190,10 @@ int job_reconcile(cb_req *req, const cb_json *payload)
 		            : NULL;
 	} while (after && ++pages < 1000);
 	/* trials whose end job went missing */
-	if ((trials = users_trials_over(req)))
-		for (int i = 0; i < cb_res_rows(trials); i++) {
+	if (users_trials_over(req, &trials, &ntrials) == CB_OK)
+		for (size_t i = 0; i < ntrials; i++) {
 			struct change ch;
-			sync_user(req, cb_res_val(trials, i, "id"), NULL, &ch);
+			sync_user(req, trials[i], NULL, &ch);
 		}
 	cb_log(req, drift ? CB_LOG_WARN : CB_LOG_INFO,
 	       "reconcile: %lld subscriptions checked, %lld out of step and repaired", seen, drift);
@@ -202,14 +204,47 @@ int on_registered(cb_req *req, const char *event, const cb_json *data, void *uda
 {
 	const char *uid = cb_json_get_str(data, "user_id");
 	cb_json *p;
+	long long ends = 0, notice;
 
 	(void)event;
 	(void)udata;
 	if (bl_cf.trial_days <= 0 || !cb_is_uuid(uid))
 		return CB_OK;
-	if (users_start_trial(req, uid, bl_cf.trial_days) != CB_OK)
+	if (users_start_trial(req, uid, bl_cf.trial_days, &ends) != CB_OK)
 		return CB_EDB;
+	if (ends == 0)
+		return CB_OK; /* the account had its trial already */
 	p = cb_json_new_object(req);
 	cb_json_set_str(p, "user_id", uid);
-	return cb_job_enqueue(req, JOB_TRIAL, p, bl_cf.trial_days * 86400 + 1, NULL);
+	if (cb_job_enqueue(req, JOB_TRIAL, p, bl_cf.trial_days * 86400 + 1, NULL) != CB_OK)
+		return CB_EDB;
+	/* the "trial ends in 3 days" notice (at once for trials of 3 days or less) */
+	notice = bl_cf.trial_days * 86400 - TRIAL_NOTICE_S;
+	return cb_job_enqueue(req, JOB_TRIAL_ENDING, p, notice > 0 ? notice : 0, NULL);
+}
+
+/* 3 days before the trial ends: billing.trial_ending, when the account is
+ * still on its trial (a subscription bought meanwhile makes it moot). */
+int job_trial_ending(cb_req *req, const cb_json *payload)
+{
+	const char *uid = cb_json_get_str(payload, "user_id");
+	struct user_state us;
+	cb_json *d;
+	long long left;
+	int rc = users_get(req, uid, 0, &us);
+
+	if (rc < 0)
+		return fail(req, rc, "trial ending");
+	if (rc == 0 || !us.in_trial || strcmp(us.status, "trialing") != 0)
+		return CB_OK;
+	left = us.trial_ends_at - (long long)time(NULL);
+	if (left > TRIAL_NOTICE_S + 3600) {
+		/* the trial was made longer: tell them 3 days before its new end */
+		return cb_job_enqueue(req, JOB_TRIAL_ENDING, payload, left - TRIAL_NOTICE_S, NULL);
+	}
+	d = cb_json_new_object(req);
+	cb_json_set_str(d, "user_id", uid);
+	cb_json_set_str(d, "trial_ends_at", iso_time(req, us.trial_ends_at));
+	cb_emit(req, CB_EV_BILLING_TRIAL_ENDING, d);
+	return CB_OK;
 }

@@ -72,6 +72,7 @@ static const struct {
     {JOB_TRIAL, 20, job_trial},
     {JOB_GRACE, 30, job_grace},
     {JOB_RECONCILE, 5, job_reconcile},
+    {JOB_TRIAL_ENDING, 20, job_trial_ending},
 };
 
 static int billing_init(cb_plugin *p)
@@ -80,6 +81,8 @@ static int billing_init(cb_plugin *p)
 
 	if (read_settings(p) != CB_OK)
 		return CB_ERR;
+	if (!users_ready())
+		return cb_plugin_fail(p, "needs the users.v1 service (auth) with trials_over");
 	for (size_t i = 0; i < cb_embedded_n; i++)
 		if ((rc = cb_migration(p, cb_embedded[i].name, cb_embedded[i].text)) != CB_OK)
 			return cb_plugin_fail(p, "migration %s: %s", cb_embedded[i].name,
@@ -94,6 +97,8 @@ static int billing_init(cb_plugin *p)
 	for (size_t i = 0; i < CB_COUNT(jobs); i++)
 		if (cb_job_handler(p, jobs[i].name, jobs[i].attempts, jobs[i].fn) != CB_OK)
 			return CB_ERR;
+	if (metrics_register(p) != CB_OK)
+		return CB_ERR;
 	if ((rc = cb_hook(p, "user.registered", CB_HOOK_LAST, on_registered, NULL)) != CB_OK)
 		return cb_plugin_fail(p, "hook user.registered: %s", cb_strerror(rc));
 	return CB_OK;

@@ -1,64 +1,78 @@
-/* users_glue.c — every read and write of auth's users table by billing, in
- * one file so it can be swapped for the users service when that lands.
- * billing is the only writer of subscription_tier, subscription_status and
- * trial_ends_at (apply.c decides; this file only carries it out). */
+/* users_glue.c — billing's view of a user, through the users.v1 service of
+ * the auth plugin (carbot/services/users_api.h). billing never reads or
+ * writes auth's tables itself: it decides a tier (apply.c) and users.v1
+ * carries it out and announces it. */
+#include <stddef.h>
 #include <string.h>
+#include <time.h>
 
 #include "billing.h"
+#include <carbot/services/users_api.h>
+
+static const struct cb_users_v1 *svc(void)
+{
+	const struct cb_users_v1 *u = cb_service(CB_USERS_V1);
+
+	/* billing needs users.v1 with trials_over (the members it calls) */
+	return u && u->size > offsetof(struct cb_users_v1, trials_over) ? u : NULL;
+}
+
+int users_ready(void)
+{
+	return svc() != NULL;
+}
 
 int users_get(cb_req *req, const char *user_id, int lock, struct user_state *out)
 {
-	static const char q_lock[] =
-	    "SELECT subscription_tier, subscription_status, email, "
-	    "COALESCE(floor(extract(epoch FROM trial_ends_at))::bigint, 0) AS trial_ends_at, "
-	    "COALESCE(trial_ends_at > now(), false) AS in_trial "
-	    "FROM users WHERE id = $1 AND deleted_at IS NULL FOR UPDATE";
-	static const char q_plain[] =
-	    "SELECT subscription_tier, subscription_status, email, "
-	    "COALESCE(floor(extract(epoch FROM trial_ends_at))::bigint, 0) AS trial_ends_at, "
-	    "COALESCE(trial_ends_at > now(), false) AS in_trial "
-	    "FROM users WHERE id = $1 AND deleted_at IS NULL";
-	cb_res *r;
+	const struct cb_users_v1 *u = svc();
+	cb_user cu = CB_USER_INIT;
+	int rc;
 
+	if (!u)
+		return CB_EDB;
 	if (!cb_is_uuid(user_id))
 		return 0;
-	r = cb_db_q(req, lock ? q_lock : q_plain, user_id);
-	if (!r)
-		return CB_EDB;
-	if (cb_res_rows(r) != 1)
+	rc = lock ? u->lock(req, user_id, &cu) : u->get(req, user_id, &cu);
+	if (rc == CB_ENOTFOUND)
 		return 0;
-	out->tier = cb_res_val(r, 0, "subscription_tier");
-	out->status = cb_res_val(r, 0, "subscription_status");
-	out->email = cb_res_val(r, 0, "email");
-	out->trial_ends_at = cb_res_int(r, 0, "trial_ends_at");
-	out->in_trial = cb_res_bool(r, 0, "in_trial");
+	if (rc != CB_OK)
+		return CB_EDB;
+	out->tier = cu.tier;
+	out->status = cu.status;
+	out->email = cu.email;
+	out->trial_ends_at = cu.trial_ends_at;
+	out->in_trial = cu.trial_ends_at > (long long)time(NULL);
 	return 1;
 }
 
 int users_set_tier(cb_req *req, const char *user_id, const char *tier, const char *status)
 {
-	if (!cb_db_q(req,
-	             "UPDATE users SET subscription_tier = $2, subscription_status = $3, "
-	             "updated_at = now() WHERE id = $1",
-	             user_id, tier, status))
-		return CB_EDB;
-	return CB_OK;
+	const struct cb_users_v1 *u = svc();
+
+	return u && u->set_tier(req, user_id, tier, status, NULL) == CB_OK ? CB_OK : CB_EDB;
 }
 
-int users_start_trial(cb_req *req, const char *user_id, long long days)
+int users_announce(cb_req *req, const char *user_id, const char *old_tier, const char *new_tier,
+                   const char *status)
 {
-	if (!cb_db_q(req,
-	             "UPDATE users SET subscription_tier = 'premium', "
-	             "subscription_status = 'trialing', "
-	             "trial_ends_at = now() + make_interval(days => $2::int), updated_at = now() "
-	             "WHERE id = $1 AND trial_ends_at IS NULL",
-	             user_id, cb_sprintf(req, "%lld", days)))
-		return CB_EDB;
-	return CB_OK;
+	const struct cb_users_v1 *u = svc();
+
+	return u ? u->announce_tier(req, user_id, old_tier, new_tier, status) : CB_EDB;
 }
 
-cb_res *users_trials_over(cb_req *req)
+int users_start_trial(cb_req *req, const char *user_id, long long days, long long *ends_at)
 {
-	return cb_db_q0(req, "SELECT id FROM users WHERE subscription_status = 'trialing' "
-	                     "AND trial_ends_at <= now() AND deleted_at IS NULL LIMIT 1000");
+	const struct cb_users_v1 *u = svc();
+	int rc = u ? u->start_trial(req, user_id, days, ends_at) : CB_EDB;
+
+	return rc == CB_OK || rc == CB_ENOTFOUND ? CB_OK : CB_EDB;
+}
+
+int users_trials_over(cb_req *req, const char ***ids, size_t *n)
+{
+	const struct cb_users_v1 *u = svc();
+
+	*ids = NULL;
+	*n = 0;
+	return u ? u->trials_over(req, 1000, ids, n) : CB_EDB;
 }

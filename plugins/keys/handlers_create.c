@@ -1,5 +1,8 @@
 /* handlers_create.c — POST /api/v1/client-keys: a new key, shown once. */
+#include <stddef.h>
 #include <string.h>
+
+#include <carbot/services/users_api.h>
 
 #include "keys.h"
 
@@ -42,14 +45,28 @@ static int read_input(cb_req *req, const cb_json *body, struct new_key *nk)
 	return CB_OK;
 }
 
-/* Serialises key creation per user (FOR UPDATE of the user row) so that
- * max_keys_per_user holds under concurrency. 1 when under the limit, 0 when
- * at it (409 set), -1 on a database failure (reply set). */
+/* Serialises key creation per user (the user's row lock, through users.v1)
+ * so that the plan's key limit and max_keys_per_user hold under
+ * concurrency. 1 when under both, 0 when at one (403 or 409 set), -1 on a
+ * database failure (reply set). */
 static int under_key_limit(cb_req *req, const char *user_id)
 {
+	const struct cb_users_v1 *users = cb_service(CB_USERS_V1);
+	cb_user u = CB_USER_INIT;
+	const char *tier = cb_req_get(req, "user.tier");
+	long long plan, have;
 	cb_res *n;
+	int rc;
 
-	if (!cb_db_q(req, "SELECT 1 FROM users WHERE id = $1 FOR UPDATE", user_id)) {
+	if (users && users->size > offsetof(struct cb_users_v1, lock)) {
+		rc = users->lock(req, user_id, &u);
+		if (rc == CB_OK)
+			tier = u.tier; /* the tier as of now, under the lock */
+	} else {
+		rc = cb_db_q(req, "SELECT 1 FROM users WHERE id = $1 FOR UPDATE", user_id) ? CB_OK
+		                                                                           : CB_EDB;
+	}
+	if (rc != CB_OK && rc != CB_ENOTFOUND) {
 		cb_reply_db_error(req, "create key: lock user");
 		return -1;
 	}
@@ -61,7 +78,16 @@ static int under_key_limit(cb_req *req, const char *user_id)
 		cb_reply_db_error(req, "create key: count");
 		return -1;
 	}
-	if (cb_res_int(n, 0, "n") >= keys_cf.max_keys_per_user) {
+	have = cb_res_int(n, 0, "n");
+	plan = tier_max_keys(tier);
+	if (plan >= 0 && have >= plan && plan < keys_cf.max_keys_per_user) {
+		cb_db_rollback(req);
+		cb_reply_error(req, 403, "plan_key_limit_reached",
+		               "Your plan (%s) allows %lld client keys; revoke one or upgrade",
+		               tier_index(tier) < 0 ? "basic" : tier, plan);
+		return 0;
+	}
+	if (have >= keys_cf.max_keys_per_user) {
 		cb_db_rollback(req);
 		cb_reply_error(req, 409, "key_limit_reached",
 		               "You have %lld keys already; revoke one to create another",

@@ -27,6 +27,7 @@ struct keys_conf {
 	long long ip_rate_limit, ip_rate_window, ip_rate_block;
 	long long ip_all_limit; /* per IP over all keys, same window and block */
 	long long conversations[TIER_N], messages[TIER_N]; /* -1: unlimited */
+	long long max_keys[TIER_N]; /* live keys per owner by plan, -1: unlimited */
 	long long key_ttl_days, max_keys_per_user, flush_interval;
 	int require_verified;
 };
@@ -43,6 +44,9 @@ long long tier_conversations(const char *tier); /* -1: unlimited */
 long long tier_messages(const char *tier);      /* -1: unlimited */
 /* Highest usage_limit a key of tier may have, and the default one. */
 long long usage_limit_max(const char *tier);
+/* How many live (not revoked) keys tier allows; -1 unlimited (then
+ * max_keys_per_user alone applies). */
+long long tier_max_keys(const char *tier);
 /* The message limit that applies: the smaller of the key's usage_limit and
  * the tier's; *name says which ("usage_limit" or "messages"). */
 long long messages_max(const char *tier, long long usage_limit, const char **name);

@@ -42,6 +42,11 @@ long long tier_messages(const char *tier)
 	return keys_cf.messages[tier_or_basic(tier)];
 }
 
+long long tier_max_keys(const char *tier)
+{
+	return keys_cf.max_keys[tier_or_basic(tier)];
+}
+
 long long usage_limit_max(const char *tier)
 {
 	long long m = tier_messages(tier);

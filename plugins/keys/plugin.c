@@ -12,8 +12,8 @@ struct keys_conf keys_cf;
 
 static const struct keys_api service = {
     sizeof(struct keys_api), svc_validate,    svc_record_usage, svc_reply,
-    svc_status_name,         svc_usage_queue, svc_usage_queued,
-    svc_switch_off_beyond,   svc_switch_on,
+    svc_status_name,         svc_usage_queue, svc_usage_queued, svc_switch_off_beyond,
+    svc_switch_on,
 };
 
 static int read_ints(cb_plugin *p)
@@ -40,6 +40,11 @@ static int read_ints(cb_plugin *p)
 	    {"enterprise_messages", "-1", -1, 1000000000, &keys_cf.messages[TIER_ENTERPRISE]},
 	    {"key_ttl_days", "365", 0, 3650, &keys_cf.key_ttl_days},
 	    {"max_keys_per_user", "50", 1, 100000, &keys_cf.max_keys_per_user},
+	    /* the plans' client_keys (billing's plans endpoint shows the same;
+	     * keep them equal when changing either) */
+	    {"basic_max_keys", "3", -1, 100000, &keys_cf.max_keys[TIER_BASIC]},
+	    {"premium_max_keys", "20", -1, 100000, &keys_cf.max_keys[TIER_PREMIUM]},
+	    {"enterprise_max_keys", "-1", -1, 100000, &keys_cf.max_keys[TIER_ENTERPRISE]},
 	    {"flush_interval", "30", 1, 3600, &keys_cf.flush_interval},
 	};
 

@@ -73,12 +73,16 @@
  * canceled|incomplete. Emitter: billing (through users.v1 announce_tier). */
 #define CB_EV_SUBSCRIPTION_CHANGED "subscription.changed"
 
-/* A trial ends in 3 days. {user_id, trial_ends_at}. Emitter: billing.
- * Subscriber: notify (the "trial ending" mail). */
+/* A trial ends in 3 days. {user_id, trial_ends_at (ISO 8601 UTC)}.
+ * Emitter: billing, job billing.trial_ending_notice planned at registration
+ * (not when a subscription ended the trial). Subscriber: notify (the "trial
+ * ending" mail). */
 #define CB_EV_BILLING_TRIAL_ENDING "billing.trial_ending"
 
-/* A payment failed and the grace period runs. {user_id, grace_ends_at}.
- * Emitter: billing. Subscriber: notify. */
+/* A payment failed and the grace period runs. {user_id, grace_ends_at
+ * (ISO 8601 UTC)}. Emitter: billing, once per grace period, in the
+ * transaction that stores the past_due subscription (invoice.payment_failed).
+ * Subscriber: notify. */
 #define CB_EV_BILLING_PAYMENT_FAILED "billing.payment_failed"
 
 /* ---- chat ---- */

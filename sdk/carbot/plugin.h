@@ -160,4 +160,17 @@ int cb_permission_granted(const char *name, const char *tier);
  * declaration order (for tokens and /me). */
 cb_json *cb_permission_list(cb_req *req, const char *tier);
 
+/* ---- since 1.6 (integ2): a plugin's line in /metrics ----
+ *
+ * Registers metric name ("carbot_" + [a-z0-9_], unique) of type "counter" or
+ * "gauge" with one line of help. Each scrape of the core's /metrics calls
+ * fn(req, udata, &value) on the scraping request (it may query the
+ * database); fn returns CB_OK for a line "name value", anything else leaves
+ * the metric out of that scrape. Only inside init; at most 64 per carbotd.
+ * CB_OK, CB_EINVAL (malformed name, type or help), CB_EEXIST (taken),
+ * CB_ESTATE (not in init), CB_ENOMEM (too many). */
+typedef int (*cb_metric_fn)(cb_req *req, void *udata, double *value);
+int cb_metric(cb_plugin *p, const char *name, const char *type, const char *help,
+              cb_metric_fn fn, void *udata);
+
 #endif

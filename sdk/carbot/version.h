@@ -18,7 +18,9 @@
  *        events.h; permissions (cb_permission*); query checks (cb_query_*),
  *        pagination (cb_page_*), text in characters (cb_check_text,
  *        cb_utf8_len); CB_SQL_TS, cb_res_json, cb_res_int_ok/_num_ok;
- *        cb_reply_db_error; cache.h (cb_cache_*); services/ headers (users.v1).
+ *        cb_reply_db_error; cache.h (cb_cache_*); services/ headers (users.v1);
+ *        cb_metric, a plugin's line in /metrics; users.v1 lock, start_trial,
+ *        trials_over and cb_user.trial_ends_at.
  */
 #ifndef CARBOT_VERSION_H
 #define CARBOT_VERSION_H

@@ -44,10 +44,13 @@ typedef struct cb_user {
 	    *status; /* subscription status: trialing | active | past_due | canceled | incomplete */
 	const char *role;     /* user | admin (operator) */
 	const char *language; /* "de" | "en" */
+	/* since SDK 1.6 (integ2): the end of the local trial, unix seconds, 0
+	 * none; test out->size > offsetof(cb_user, trial_ends_at) */
+	long long trial_ends_at;
 } cb_user;
 #define CB_USER_INIT                                                                               \
 	{                                                                                          \
-		sizeof(cb_user), NULL, NULL, NULL, NULL, NULL, NULL                                \
+		sizeof(cb_user), NULL, NULL, NULL, NULL, NULL, NULL, 0                             \
 	}
 
 struct cb_users_v1 {
@@ -71,6 +74,23 @@ struct cb_users_v1 {
 	 * change. Returns CB_OK. */
 	int (*announce_tier)(cb_req *req, const char *id, const char *old_tier,
 	                     const char *new_tier, const char *status);
+
+	/* ---- since SDK 1.6 (integ2): what billing needs so that it never
+	 * touches auth's tables. Test users->size > offsetof(...). ---- */
+
+	/* As get, but takes the user's row lock (FOR UPDATE) in the caller's
+	 * open transaction: one writer of a user's tier at a time. */
+	int (*lock)(cb_req *req, const char *id, cb_user *out);
+
+	/* Starts the account's local trial: tier premium, status trialing,
+	 * trial_ends_at now + days, unless a trial was ever started. *ends_at
+	 * (may be NULL) gets the trial's end (unix seconds, 0 when none was
+	 * started). CB_OK, CB_ENOTFOUND, CB_EINVAL (days < 1), CB_EDB. */
+	int (*start_trial)(cb_req *req, const char *id, long long days, long long *ends_at);
+
+	/* Up to max ids (arena strings) of live users still trialing whose
+	 * trial ended: *ids, *n. CB_OK or CB_EDB. */
+	int (*trials_over)(cb_req *req, size_t max, const char ***ids, size_t *n);
 };
 
 #endif

@@ -23,7 +23,10 @@ my $n = 0;
 # overrides the keys plugin's settings; %opt goes on to CarBot::Auth::server.
 sub server {
 	my (%opt) = @_;
-	my $keys = {key_secret => $KEY_SECRET, %{delete $opt{keys} || {}}};
+	# room for the many keys of one owner the keys tests make; the plans'
+	# key limits are tested in t/integ-key-limits.t
+	my $keys = {key_secret => $KEY_SECRET, basic_max_keys => -1, premium_max_keys => -1,
+	            %{delete $opt{keys} || {}}};
 	my $conf = {fetch_private_ok => 'on', job_poll_ms => 50, %{delete $opt{conf} || {}}};
 	return CarBot::Auth::server(
 		plugin_conf => {keys => $keys, %{delete $opt{plugin_conf} || {}}},
