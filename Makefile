@@ -59,6 +59,17 @@ $(B)/gen/core_sql.c: $(B)/cb-embed $(wildcard sql/*.sql)
 	@mkdir -p $(dir $@)
 	$(B)/cb-embed $@ $(sort $(wildcard sql/*.sql))
 
+# core/openapi.json: the core's part of the OpenAPI document (openapi.c)
+CORE_LIB_OBJ += $(B)/gen/core_openapi.o
+$(B)/gen/core_openapi.c: $(B)/cb-embed core/openapi.json
+	@mkdir -p $(dir $@)
+	$(B)/cb-embed -s cb_core_openapi_json $@ core/openapi.json
+
+$(B)/gen/core_openapi.o: $(B)/gen/core_openapi.c
+	$(CC) $(CORE_CFLAGS) -Wno-missing-prototypes -c $< -o $@
+
+$(B)/carbotd: $(B)/gen/core_openapi.o
+
 $(B)/gen/core_sql.o: $(B)/gen/core_sql.c
 	$(CC) $(CORE_CFLAGS) -Wno-missing-prototypes -c $< -o $@
 
@@ -70,11 +81,14 @@ $(B)/carbotd: $(CORE_OBJ) $(B)/gen/core_sql.o
 define plugin_rules
 -include $(2)/$(1)/plugin.mk
 $(B)/$(3)/$(1).so: $(wildcard $(2)/$(1)/*.c) $(wildcard $(2)/$(1)/*.h) $(wildcard $(2)/$(1)/sql/*.sql) \
-                   $(wildcard sdk/carbot/*.h) $(wildcard sdk/carbot/services/*.h) $(B)/cb-embed
+                   $(wildcard sdk/carbot/*.h) $(wildcard sdk/carbot/services/*.h) $(B)/cb-embed \
+                   $(wildcard $(2)/$(1)/openapi.json)
 	@mkdir -p $(B)/$(3) $(B)/gen/$(1)
 	$(B)/cb-embed $(B)/gen/$(1)/sql.c $(sort $(wildcard $(2)/$(1)/sql/*.sql))
+	$(if $(wildcard $(2)/$(1)/openapi.json),$(B)/cb-embed -s cb_openapi_json $(B)/gen/$(1)/openapi.c $(2)/$(1)/openapi.json)
 	$(CC) $(PLUGIN_CFLAGS) $$(CFLAGS_$(1)) $(PLUGIN_LDFLAGS) -o $$@ \
-	      $(wildcard $(2)/$(1)/*.c) $(B)/gen/$(1)/sql.c $$(LIBS_$(1))
+	      $(wildcard $(2)/$(1)/*.c) $(B)/gen/$(1)/sql.c $$(LIBS_$(1)) \
+	      $(if $(wildcard $(2)/$(1)/openapi.json),$(B)/gen/$(1)/openapi.c)
 endef
 $(foreach p,$(PLUGINS),$(eval $(call plugin_rules,$(p),plugins,plugins)))
 $(foreach p,$(TPLUGINS),$(eval $(call plugin_rules,$(p),t/plugins,t/plugins)))

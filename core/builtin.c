@@ -42,7 +42,7 @@ static int readyz(cb_req *req)
 	}
 	cb_set_header(req, "Retry-After", "1");
 	return cb_reply_error_details(req, 503, "not_ready", "carbotd is not ready to serve",
-				      details);
+	                              details);
 }
 
 static int loopback(const char *ip)
@@ -100,5 +100,9 @@ int builtin_register(void)
 	}
 	if (rc == CB_OK)
 		rc = cb_route(core_p, "GET", "/metrics", CB_AUTH_PUBLIC, NULL, metrics);
+	if (rc == CB_OK)
+		rc = openapi_register();
+	if (rc == CB_OK)
+		rc = cb_openapi(core_p, cb_core_openapi_json);
 	return rc;
 }

@@ -12,8 +12,8 @@ struct keys_conf keys_cf;
 
 static const struct keys_api service = {
     sizeof(struct keys_api), svc_validate,    svc_record_usage, svc_reply,
-    svc_status_name,         svc_usage_queue, svc_usage_queued,
-    svc_switch_off_beyond,   svc_switch_on,
+    svc_status_name,         svc_usage_queue, svc_usage_queued, svc_switch_off_beyond,
+    svc_switch_on,
 };
 
 static int read_ints(cb_plugin *p)
@@ -99,6 +99,8 @@ static int register_all(cb_plugin *p)
 	                                     "user.deleted"};
 	int rc;
 
+	if (cb_openapi(p, cb_openapi_json) != CB_OK) /* openapi.json: its routes described */
+		return CB_ERR;
 	for (size_t i = 0; i < cb_embedded_n; i++) {
 		rc = cb_migration(p, cb_embedded[i].name, cb_embedded[i].text);
 		if (rc != CB_OK)

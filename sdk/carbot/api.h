@@ -176,7 +176,8 @@
 	X(cb_cache_clear, 6)                                                                       \
 	X(cb_cache_free, 6)                                                                        \
 	X(cb_check_text, 6)                                                                        \
-	X(cb_utf8_len, 6)
+	X(cb_utf8_len, 6)                                                                          \
+	X(cb_openapi, 6)
 
 #ifdef __cplusplus
 #define CB__TYPEOF(x) decltype(x)
@@ -446,6 +447,7 @@ extern const struct cb_api *cb__api __attribute__((visibility("hidden")));
 #define cb_cache_free(...)         (cb__api->cb_cache_free(__VA_ARGS__))
 #define cb_check_text(...)         (cb__api->cb_check_text(__VA_ARGS__))
 #define cb_utf8_len(...)           (cb__api->cb_utf8_len(__VA_ARGS__))
+#define cb_openapi(...)            (cb__api->cb_openapi(__VA_ARGS__))
 #else
 #define cb_permission(...)         CB__GUARDED(cb_permission, __VA_ARGS__)
 #define cb_permission_granted(...) CB__GUARDED(cb_permission_granted, __VA_ARGS__)
@@ -469,6 +471,7 @@ extern const struct cb_api *cb__api __attribute__((visibility("hidden")));
 #define cb_cache_free(...)         CB__GUARDED(cb_cache_free, __VA_ARGS__)
 #define cb_check_text(...)         CB__GUARDED(cb_check_text, __VA_ARGS__)
 #define cb_utf8_len(...)           CB__GUARDED(cb_utf8_len, __VA_ARGS__)
+#define cb_openapi(...)            CB__GUARDED(cb_openapi, __VA_ARGS__)
 #endif
 
 #endif /* CB_CORE_BUILD */

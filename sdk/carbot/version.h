@@ -18,7 +18,8 @@
  *        events.h; permissions (cb_permission*); query checks (cb_query_*),
  *        pagination (cb_page_*), text in characters (cb_check_text,
  *        cb_utf8_len); CB_SQL_TS, cb_res_json, cb_res_int_ok/_num_ok;
- *        cb_reply_db_error; cache.h (cb_cache_*); services/ headers (users.v1).
+ *        cb_reply_db_error; cache.h (cb_cache_*); services/ headers (users.v1);
+ *        cb_openapi (a plugin's OpenAPI fragment, embed.h cb_openapi_json).
  */
 #ifndef CARBOT_VERSION_H
 #define CARBOT_VERSION_H
