@@ -156,7 +156,15 @@ static cb_json *build(cb_req *req)
 	cb_json_set_str(info, "description",
 	                "The routes of this carbotd's enabled plugins. Errors share one "
 	                "shape: {\"error\": {\"code\", \"message\", \"details\"?}}.");
+	cb_json *license = cb_json_new_object(req);
+	cb_json_set_str(license, "name", "Proprietary");
+	cb_json_set(info, "license", license);
 	cb_json_set(doc, "info", info);
+	/* relative: the document describes the carbotd that serves it */
+	cb_json *servers = cb_json_new_array(req), *server = cb_json_new_object(req);
+	cb_json_set_str(server, "url", "/");
+	cb_json_push(servers, server);
+	cb_json_set(doc, "servers", servers);
 	cb_json_set(doc, "tags", cb_json_new_array(req));
 	cb_json_set(doc, "paths", cb_json_new_object(req));
 	cb_json_set(doc, "components", cb_json_new_object(req));

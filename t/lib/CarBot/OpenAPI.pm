@@ -9,6 +9,7 @@ package CarBot::OpenAPI;
 use strict;
 use warnings;
 use CarBot::Test;
+use CarBot::Auth;
 use CarBot::Landing;
 
 our $KEY_SECRET = 'key-secret-' . ('s' x 40);
@@ -41,6 +42,15 @@ sub routes {
 		push @out, [$1, $2] unless $seen{"$1 $2"}++;
 	}
 	return @out;
+}
+
+# The options of a config with auth and t/plugins/oaprobe (whose routes and
+# fragment disagree; mode => 'clash' or 'broken' for its other fragments).
+sub options_for_probe {
+	my ($t, %o) = @_;
+	return (plugins => ['auth'], test_plugins => ['oaprobe'],
+	        plugin_conf => {auth => {jwt_secret => $CarBot::Auth::SECRET},
+	                        oaprobe => {%o}});
 }
 
 1;
