@@ -125,6 +125,8 @@ install: core plugins sdk widget
 	    > $(DESTDIR)$(PREFIX)/share/carbot/carbot.conf.example
 	install -d $(DESTDIR)$(PREFIX)/lib/carbot/widget
 	install -m 644 $(B)/widget/widget.js $(DESTDIR)$(PREFIX)/lib/carbot/widget/
+	install -d $(DESTDIR)$(PREFIX)/lib/carbot/openapi/docs
+	[ ! -f $(B)/openapi/docs/index.html ] || install -m 644 $(B)/openapi/docs/index.html $(B)/openapi/openapi.json $(DESTDIR)$(PREFIX)/lib/carbot/openapi/docs/
 	[ ! -f $(B)/widget/widget.js.gz ] || install -m 644 $(B)/widget/widget.js.gz $(DESTDIR)$(PREFIX)/lib/carbot/widget/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e "s|@VERSION@|$$(awk '/define CB_SDK_MAJOR/{M=$$3} /define CB_SDK_MINOR/{m=$$3} END{print M"."m}' sdk/carbot/version.h)|" \
 	    sdk/carbot-sdk.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/carbot-sdk.pc
@@ -194,3 +196,41 @@ scripts/mailcatcher/node_modules/.package-lock.json: scripts/mailcatcher/package
 	@touch $@
 # ---- end mail catcher ----
 include fuzz/fuzz.mk
+# ---- OpenAPI ----
+# core/openapi.json + plugins/*/openapi.json merged (scripts/openapi/merge.mjs,
+# as carbotd merges the enabled ones for GET /api/v1/openapi.json) into
+# $(B)/openapi/openapi.json, linted by @redocly/cli (pinned in
+# scripts/openapi/package-lock.json), rendered by it into
+# $(B)/openapi/docs/index.html (carbotd serves it as /api/docs/), and typed by
+# openapi-typescript into admin-ui/src/api/schema.d.ts (committed: the
+# dashboard's type check breaks when a shape changes).
+OPENAPI_FRAGS   := core/openapi.json $(sort $(wildcard plugins/*/openapi.json))
+OPENAPI_MODULES := scripts/openapi/node_modules/.package-lock.json
+OPENAPI_BIN     := scripts/openapi/node_modules/.bin
+.PHONY: openapi
+all: openapi
+openapi: $(B)/openapi/openapi.json $(B)/openapi/docs/index.html admin-ui/src/api/schema.d.ts
+
+$(OPENAPI_MODULES): scripts/openapi/package.json scripts/openapi/package-lock.json
+	cd scripts/openapi && flock package-lock.json sh -c '[ node_modules/.package-lock.json -nt package-lock.json ] && \
+	  [ node_modules/.package-lock.json -nt package.json ] || npm ci --no-audit --no-fund'
+	@touch $@
+
+$(B)/openapi/openapi.json: $(OPENAPI_FRAGS) scripts/openapi/merge.mjs scripts/openapi/redocly.yaml $(OPENAPI_MODULES)
+	@mkdir -p $(dir $@)
+	node scripts/openapi/merge.mjs $@.tmp $$(sed -n 's/^#define CB_VERSION "\(.*\)"/\1/p' core/core.h) $(OPENAPI_FRAGS)
+	cd scripts/openapi && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	  ./node_modules/.bin/redocly lint --config redocly.yaml --format=summary $(abspath $@.tmp)
+	mv $@.tmp $@
+
+$(B)/openapi/docs/index.html: $(B)/openapi/openapi.json
+	@mkdir -p $(dir $@)
+	cd scripts/openapi && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	  ./node_modules/.bin/redocly build-docs $(abspath $<) -o $(abspath $@) \
+	  --title "CarBot API reference"
+
+admin-ui/src/api/schema.d.ts: $(B)/openapi/openapi.json
+	@mkdir -p $(dir $@)
+	$(OPENAPI_BIN)/openapi-typescript $< -o $@.tmp && \
+	  { cmp -s $@.tmp $@ && rm $@.tmp && touch $@ || mv $@.tmp $@; }
+# ---- end OpenAPI ----

@@ -231,10 +231,59 @@ static int serve(cb_req *req)
 	return cb_reply(req, 200, "application/json", doc_text, doc_len);
 }
 
+/* The rendered reference (make openapi: @redocly/cli build-docs), next to
+ * the plugins: <plugin_dir>/../openapi/docs/index.html, i.e.
+ * build/openapi/docs/ in the tree and lib/carbot/openapi/docs/ installed.
+ * Read on first use; missing, /api/docs/ answers 404. */
+static char *docs_html;
+static size_t docs_len;
+
+static void docs_load(void)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/../openapi/docs/index.html",
+	         core.conf && core.conf->core.plugin_dir ? core.conf->core.plugin_dir : ".");
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return;
+	long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+	if (n > 0 && fseek(f, 0, SEEK_SET) == 0) {
+		docs_html = malloc((size_t)n);
+		if (docs_html && fread(docs_html, 1, (size_t)n, f) == (size_t)n) {
+			docs_len = (size_t)n;
+		} else {
+			free(docs_html);
+			docs_html = NULL;
+		}
+	}
+	fclose(f);
+}
+
+static int docs(cb_req *req)
+{
+	pthread_mutex_lock(&doc_lock);
+	if (!docs_html)
+		docs_load();
+	pthread_mutex_unlock(&doc_lock);
+	if (!docs_html)
+		return cb_reply_error(req, 404, "not_found",
+		                      "The API reference is not built (make openapi)");
+	/* Redoc's page: inline script and styles, a search worker from a blob */
+	cb_set_header(req, "Content-Security-Policy",
+	              "default-src 'none'; script-src 'unsafe-inline' blob:; style-src "
+	              "'unsafe-inline'; img-src 'self' data:; font-src data:; connect-src 'self'; "
+	              "worker-src blob:; frame-ancestors 'none'");
+	cb_set_header(req, "Cache-Control", "public, max-age=300");
+	return cb_reply(req, 200, "text/html; charset=utf-8", docs_html, docs_len);
+}
+
 int openapi_register(void)
 {
-	return cb_route((cb_plugin *)&core_plugin, "GET", "/api/v1/openapi.json", CB_AUTH_PUBLIC,
-	                NULL, serve);
+	cb_plugin *core_p = (cb_plugin *)&core_plugin;
+	int rc = cb_route(core_p, "GET", "/api/v1/openapi.json", CB_AUTH_PUBLIC, NULL, serve);
+	if (rc == CB_OK)
+		rc = cb_route(core_p, "GET", "/api/docs/", CB_AUTH_PUBLIC, NULL, docs);
+	return rc;
 }
 
 void openapi_free(void)
@@ -248,4 +297,6 @@ void openapi_free(void)
 	fragments_tail = &fragments;
 	free(doc_text);
 	doc_text = NULL;
+	free(docs_html);
+	docs_html = NULL;
 }

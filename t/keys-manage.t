@@ -99,7 +99,8 @@ subtest 'GET one key; unknown and malformed ids: 404' => sub {
 	is $missing->{status}, 404, 'unknown id: 404';
 	is $missing->{json}{error}{code}, 'not_found', 'not_found';
 	is $t->get(path('not-a-uuid'), headers => bearer($u->{access}))->{status}, 404, 'not a UUID: 404';
-	is $t->get(path("x'; DROP TABLE client_keys; --"), headers => bearer($u->{access}))->{status}, 404,
+	# percent-encoded: HTTP::Tiny 0.080 of perl 5.36.0-7+deb12u4 refuses raw ' ; and spaces
+	is $t->get(path("x%27%3B%20DROP%20TABLE%20client_keys%3B%20--"), headers => bearer($u->{access}))->{status}, 404,
 		'SQL in the id: 404';
 };
 

@@ -137,6 +137,31 @@ subtest 'the built document is the one carbotd serves with every plugin' => sub 
 	is_deeply $b->{paths}, $doc->{paths}, 'the same operations';
 };
 
+subtest 'the rendered reference under /api/docs/' => sub {
+	my $built = "$ROOT/" . ($ENV{CARBOT_BUILD} // 'build') . '/openapi/docs/index.html';
+	plan skip_all => "$built is not built (make openapi)" unless -e $built;
+	my $d = $t->get('/api/docs/');
+	is $d->{status}, 200, 'GET /api/docs/';
+	like $d->{headers}{'content-type'}, qr{^text/html}, 'an HTML page';
+	like $d->{content}, qr{<title>CarBot API reference</title>}, 'titled';
+	like $d->{content}, qr{/api/v1/client-keys}, 'describing the routes';
+	like $d->{headers}{'content-security-policy'}, qr{frame-ancestors 'none'}, 'not frameable';
+	is $t->get('/api/docs/nothing')->{status}, 404, 'nothing else under it';
+};
+
+subtest "the dashboard's types are generated from the document and type-check" => sub {
+	my $bin = "$ROOT/scripts/openapi/node_modules/.bin";
+	my $file = "$ROOT/" . ($ENV{CARBOT_BUILD} // 'build') . '/openapi/openapi.json';
+	plan skip_all => 'not built (make openapi)' unless -x "$bin/openapi-typescript" && -e $file;
+	my $out = `\Q$bin/openapi-typescript\E \Q$file\E -o \Q@{[$t->tmpdir]}/schema.d.ts\E 2>&1`;
+	is $?, 0, 'openapi-typescript reads it' or diag $out;
+	my $fresh = do { open my $f, '<:raw', $t->tmpdir . '/schema.d.ts' or die $!; local $/; <$f> };
+	my $committed = do { open my $f, '<:raw', "$ROOT/admin-ui/src/api/schema.d.ts" or die $!; local $/; <$f> };
+	ok $fresh eq $committed, 'admin-ui/src/api/schema.d.ts is what it makes of the document (make openapi)';
+	$out = `cd \Q$ROOT/scripts/openapi\E && ./node_modules/.bin/tsc -p typecheck/tsconfig.json 2>&1`;
+	is $?, 0, 'a client written against it type-checks (scripts/openapi/typecheck)' or diag $out;
+};
+
 subtest 'the response hook fails a drifting shape' => sub {
 	my $base = 'http://127.0.0.1:' . $t->port . '#' . $t->carbotd_pid;
 	my $reg = $t->post('/api/v1/auth/register', json => {email => 'hook@example.org',
@@ -150,7 +175,12 @@ subtest 'the response hook fails a drifting shape' => sub {
 	ok((grep { m{/tokens/refresh_token: Missing} } @p), 'a missing token');
 	my @s = CarBot::OpenAPICheck::problems($base, 'GET', '/api/v1/nowhere', {status => 200,
 		headers => {'content-type' => 'application/json'}, content => '{}', json => {}});
-	like "@s", qr/no path of the document matches/, 'an answer from an undescribed path';
+	like "@s", qr/no path of the document matches/, 'a 200 from an undescribed path';
+	is_deeply [CarBot::OpenAPICheck::problems($base, 'GET', '/api/v1/nowhere', $t->get('/api/v1/nowhere'))], [],
+		"the router's 404 there is checked against the Error schema, and matches";
+	ok scalar(CarBot::OpenAPICheck::problems($base, 'GET', '/api/v1/nowhere', {status => 404,
+		headers => {'content-type' => 'application/json'}, content => '{"oops":1}', json => {oops => 1}})),
+		'a 404 there without the error object does not';
 	my $bad = $t->post('/api/v1/auth/login', json => {email => 'hook@example.org', password => 'wrong-pass-4711!'});
 	is $bad->{status}, 401, 'a wrong password';
 	is_deeply [CarBot::OpenAPICheck::problems($base, 'POST', '/api/v1/auth/login', $bad)], [],

@@ -65,11 +65,13 @@ sub problems {
 	return () if $res->{status} >= 599; # HTTP::Tiny's own failure
 	my $d = _doc($base) or return ();
 	my ($tpl) = map { $_->[1] } grep { $path =~ $_->[0] } @{$d->{paths}};
-	return ("$method $path: no path of the document matches") unless defined $tpl;
 	my $m = lc $method;
 	$m = 'get' if $m eq 'head';
-	my $op = $d->{doc}{paths}{$tpl}{$m};
+	my $op = defined $tpl ? $d->{doc}{paths}{$tpl}{$m} : undef;
 	return () if !$op && $m eq 'options';
+	# no such route: the router's own 404/405 still has the error shape
+	return _error_shape($d, $method, $path, $res) if !$op && $res->{status} =~ /^40[45]$/;
+	return ("$method $path: no path of the document matches") unless defined $tpl;
 	return ("$method $path: $tpl has no $m operation") unless $op;
 	my $st = $res->{status};
 	my ($key) = grep { exists $op->{responses}{$_} } ($st, substr($st, 0, 1) . 'XX', 'default');
@@ -88,6 +90,14 @@ sub problems {
 	return ("$method $path: the body is not JSON") unless defined $res->{json};
 	my @e = _validator($d, "$rptr/content/application~1json/schema")->validate($res->{json});
 	return map { "$method $path ($st): $_" } @e;
+}
+
+sub _error_shape {
+	my ($d, $method, $path, $res) = @_;
+	return () unless ($res->{headers}{'content-type'} // '') =~ m{^application/json};
+	return ("$method $path: the body is not JSON") unless defined $res->{json};
+	my @e = _validator($d, '/components/schemas/Error')->validate($res->{json});
+	return map { "$method $path ($res->{status}): $_" } @e;
 }
 
 # The hook: one failing test per drifting answer, nothing when it matches.
