@@ -58,7 +58,7 @@ sub _validator {
 
 # Returns a list of problems (empty when the answer matches its description).
 sub problems {
-	my ($base, $method, $path, $res) = @_;
+	my ($base, $method, $path, $res, $undescribed) = @_;
 	$path =~ s/[?#].*//s;
 	return () unless $path =~ m{^/(api|internal)/} && $path ne '/api/v1/openapi.json';
 	my $ctype = $res->{headers}{'content-type'} // '';
@@ -71,6 +71,9 @@ sub problems {
 	return () if !$op && $m eq 'options';
 	# no such route: the router's own 404/405 still has the error shape
 	return _error_shape($d, $method, $path, $res) if !$op && $res->{status} =~ /^40[45]$/;
+	# a plugin from outside the repository (sdk/examples) without a
+	# description: carbotd said so at startup, t/openapi.t holds ours to it
+	return () if !defined $tpl && $undescribed && grep { $path =~ $_ } $undescribed->();
 	return ("$method $path: no path of the document matches") unless defined $tpl;
 	return ("$method $path: $tpl has no $m operation") unless $op;
 	my $st = $res->{status};
@@ -101,10 +104,21 @@ sub _error_shape {
 }
 
 # The hook: one failing test per drifting answer, nothing when it matches.
+# $t: the CarBot::Test whose carbotd answered (its log names the routes it
+# found undescribed).
 sub check {
-	my ($base, $method, $path, $res) = @_;
+	my ($t, $base, $method, $path, $res) = @_;
 	return unless enabled();
-	my @p = eval { problems($base, $method, $path, $res) };
+	my $undescribed = sub {
+		my @re;
+		for (@{$t->log_lines}) {
+			next unless ($_->{msg} // '') =~ /^route \S+ (\S+) \(plugin '[^']*'\) has no OpenAPI description/;
+			(my $re = quotemeta $1) =~ s/\\\{\w+\\\}/[^\/]+/g;
+			push @re, qr/^$re$/;
+		}
+		return @re;
+	};
+	my @p = eval { problems($base, $method, $path, $res, $undescribed) };
 	@p = ("openapi check of $method $path died: $@") if $@;
 	return unless @p;
 	local $Test::Builder::Level = $Test::Builder::Level + 2;

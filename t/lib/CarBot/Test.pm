@@ -642,7 +642,7 @@ sub req {
 	my $res = {status => $r->{status}, reason => $r->{reason}, headers => $r->{headers},
 	           content => $r->{content}, json => $json};
 	# every answer checked against the OpenAPI document (t/lib/CarBot/OpenAPICheck.pm)
-	CarBot::OpenAPICheck::check("http://127.0.0.1:$self->{port}#" . ($self->{carbotd_pid} // ''), $method, $path, $res)
+	CarBot::OpenAPICheck::check($self, "http://127.0.0.1:$self->{port}#" . ($self->{carbotd_pid} // ''), $method, $path, $res)
 		if ($o{openapi_check} // 1) && $path !~ m{^https?://};
 	return $res;
 }
