@@ -1255,9 +1255,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        openapi: string;
+                        info: Record<string, never>;
+                        paths: Record<string, never>;
+                        components?: Record<string, never>;
+                    };
                 };
             };
+            429: components["responses"]["E429"];
             default: components["responses"]["Error"];
         };
     };
