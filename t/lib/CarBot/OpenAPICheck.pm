@@ -28,12 +28,12 @@ sub enabled { ($ENV{CARBOT_OPENAPI_CHECK} // '1') ne '0' }
 # The server's document (cached per base URL): {doc, digest, paths => [[re, template]...]}.
 sub _doc {
 	my ($base) = @_;
-	return $DOC{$base} if exists $DOC{$base};
+	return $DOC{$base} if $DOC{$base};
 	(my $url = $base) =~ s/#.*//s; # after '#': carbotd's pid, as a restart may change plugins
 	my $r = HTTP::Tiny->new(timeout => 30, proxy => undef, http_proxy => undef)
 	                  ->get("$url/api/v1/openapi.json");
-	return $DOC{$base} = undef unless $r->{success};
-	my $doc = eval { $JSON->decode($r->{content}) } or return $DOC{$base} = undef;
+	return undef unless $r->{success}; # not kept: carbotd may be down for a moment
+	my $doc = eval { $JSON->decode($r->{content}) } or return undef;
 	my @paths;
 	for my $tpl (keys %{$doc->{paths} || {}}) {
 		(my $re = quotemeta $tpl) =~ s/\\\{\w+\\\}/[^\/]+/g;
