@@ -1414,6 +1414,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Accepted (the same answer whether the address exists or not) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
             400: components["responses"]["E400"];
             413: components["responses"]["E413"];
             429: components["responses"]["E429"];
@@ -1578,6 +1587,15 @@ export interface operations {
                 };
             };
             400: components["responses"]["E400"];
+            /** @description The e-mail address is registered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["E413"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
@@ -1968,7 +1986,12 @@ export interface operations {
     };
     getConversations: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                cursor?: string;
+                /** @description only conversations since (ISO 8601) */
+                from?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2081,7 +2104,10 @@ export interface operations {
     };
     getKnowledgeFallbacks: {
         parameters: {
-            query?: never;
+            query?: {
+                from?: string;
+                offset?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2107,7 +2133,15 @@ export interface operations {
     };
     getLeads: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description only leads in this status */
+                status?: string;
+                limit?: number;
+                /** @description the next_cursor of the previous page */
+                cursor?: string;
+                /** @description only leads of this client key */
+                key?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2246,6 +2280,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
             400: components["responses"]["E400"];
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
@@ -2337,6 +2380,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
@@ -2392,7 +2442,14 @@ export interface operations {
     };
     getClientKeys: {
         parameters: {
-            query?: never;
+            query?: {
+                page?: number;
+                limit?: number;
+                /** @description only active (true) or inactive (false) keys */
+                active?: boolean;
+                /** @description only keys for this domain */
+                domain?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2441,6 +2498,15 @@ export interface operations {
             400: components["responses"]["E400"];
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
+            /** @description The domain already has a key of this owner, or the tier's key limit is reached */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["E413"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
@@ -2558,6 +2624,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
@@ -2686,6 +2759,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
@@ -2743,9 +2823,30 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The page */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        subdomain: string;
+                    };
+                };
+            };
             400: components["responses"]["E400"];
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
+            /** @description The subdomain is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["E413"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
@@ -2793,7 +2894,10 @@ export interface operations {
     };
     getAsk: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the name Caddy asks a certificate for */
+                domain?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2817,7 +2921,9 @@ export interface operations {
     };
     postLandingPagesByIdAssets: {
         parameters: {
-            query?: never;
+            query: {
+                kind: "logo" | "favicon";
+            };
             header?: never;
             path: {
                 id: string;
@@ -2995,6 +3101,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
@@ -3108,7 +3221,12 @@ export interface operations {
     };
     getNotificationsUnsubscribe: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the signed unsubscribe token of the mail */
+                k?: string;
+                /** @description which mails */
+                m?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3132,7 +3250,10 @@ export interface operations {
     };
     postNotificationsUnsubscribe: {
         parameters: {
-            query?: never;
+            query?: {
+                k?: string;
+                m?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3202,6 +3323,15 @@ export interface operations {
             400: components["responses"]["E400"];
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
+            /** @description too_many_webhooks: 20 at most */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["E413"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
@@ -3262,6 +3392,17 @@ export interface operations {
             };
         };
         responses: {
+            /** @description A webhook.test delivery queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        delivery_id: string;
+                    };
+                };
+            };
             400: components["responses"]["E400"];
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
@@ -3284,7 +3425,11 @@ export interface operations {
     };
     getTemplates: {
         parameters: {
-            query?: never;
+            query?: {
+                category?: string;
+                /** @description search in name and description */
+                q?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3339,7 +3484,9 @@ export interface operations {
     };
     getTemplatesByIdPreview: {
         parameters: {
-            query?: never;
+            query?: {
+                locale?: string;
+            };
             header?: never;
             path: {
                 id: string;
