@@ -231,6 +231,6 @@ $(B)/openapi/docs/index.html: $(B)/openapi/openapi.json
 
 admin-ui/src/api/schema.d.ts: $(B)/openapi/openapi.json
 	@mkdir -p $(dir $@)
-	$(OPENAPI_BIN)/openapi-typescript $< -o $@.tmp && \
-	  { cmp -s $@.tmp $@ && rm $@.tmp && touch $@ || mv $@.tmp $@; }
+	$(OPENAPI_BIN)/openapi-typescript $< -o $@.$(B).tmp && \
+	  { cmp -s $@.$(B).tmp $@ && rm $@.$(B).tmp && touch $@ || mv $@.$(B).tmp $@; }
 # ---- end OpenAPI ----
