@@ -42,7 +42,7 @@ static int readyz(cb_req *req)
 	}
 	cb_set_header(req, "Retry-After", "1");
 	return cb_reply_error_details(req, 503, "not_ready", "carbotd is not ready to serve",
-	                              details);
+				      details);
 }
 
 static int loopback(const char *ip)

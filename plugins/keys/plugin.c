@@ -12,8 +12,8 @@ struct keys_conf keys_cf;
 
 static const struct keys_api service = {
     sizeof(struct keys_api), svc_validate,    svc_record_usage, svc_reply,
-    svc_status_name,         svc_usage_queue, svc_usage_queued, svc_switch_off_beyond,
-    svc_switch_on,
+    svc_status_name,         svc_usage_queue, svc_usage_queued,
+    svc_switch_off_beyond,   svc_switch_on,
 };
 
 static int read_ints(cb_plugin *p)
