@@ -59,6 +59,17 @@ $(B)/gen/core_sql.c: $(B)/cb-embed $(wildcard sql/*.sql)
 	@mkdir -p $(dir $@)
 	$(B)/cb-embed $@ $(sort $(wildcard sql/*.sql))
 
+# core/openapi.json: the core's part of the OpenAPI document (openapi.c)
+CORE_LIB_OBJ += $(B)/gen/core_openapi.o
+$(B)/gen/core_openapi.c: $(B)/cb-embed core/openapi.json
+	@mkdir -p $(dir $@)
+	$(B)/cb-embed -s cb_core_openapi_json $@ core/openapi.json
+
+$(B)/gen/core_openapi.o: $(B)/gen/core_openapi.c
+	$(CC) $(CORE_CFLAGS) -Wno-missing-prototypes -c $< -o $@
+
+$(B)/carbotd: $(B)/gen/core_openapi.o
+
 $(B)/gen/core_sql.o: $(B)/gen/core_sql.c
 	$(CC) $(CORE_CFLAGS) -Wno-missing-prototypes -c $< -o $@
 
@@ -70,11 +81,14 @@ $(B)/carbotd: $(CORE_OBJ) $(B)/gen/core_sql.o
 define plugin_rules
 -include $(2)/$(1)/plugin.mk
 $(B)/$(3)/$(1).so: $(wildcard $(2)/$(1)/*.c) $(wildcard $(2)/$(1)/*.h) $(wildcard $(2)/$(1)/sql/*.sql) \
-                   $(wildcard sdk/carbot/*.h) $(wildcard sdk/carbot/services/*.h) $(B)/cb-embed
+                   $(wildcard sdk/carbot/*.h) $(wildcard sdk/carbot/services/*.h) $(B)/cb-embed \
+                   $(wildcard $(2)/$(1)/openapi.json)
 	@mkdir -p $(B)/$(3) $(B)/gen/$(1)
 	$(B)/cb-embed $(B)/gen/$(1)/sql.c $(sort $(wildcard $(2)/$(1)/sql/*.sql))
+	$(if $(wildcard $(2)/$(1)/openapi.json),$(B)/cb-embed -s cb_openapi_json $(B)/gen/$(1)/openapi.c $(2)/$(1)/openapi.json)
 	$(CC) $(PLUGIN_CFLAGS) $$(CFLAGS_$(1)) $(PLUGIN_LDFLAGS) -o $$@ \
-	      $(wildcard $(2)/$(1)/*.c) $(B)/gen/$(1)/sql.c $$(LIBS_$(1))
+	      $(wildcard $(2)/$(1)/*.c) $(B)/gen/$(1)/sql.c $$(LIBS_$(1)) \
+	      $(if $(wildcard $(2)/$(1)/openapi.json),$(B)/gen/$(1)/openapi.c)
 endef
 $(foreach p,$(PLUGINS),$(eval $(call plugin_rules,$(p),plugins,plugins)))
 $(foreach p,$(TPLUGINS),$(eval $(call plugin_rules,$(p),t/plugins,t/plugins)))
@@ -111,6 +125,8 @@ install: core plugins sdk widget
 	    > $(DESTDIR)$(PREFIX)/share/carbot/carbot.conf.example
 	install -d $(DESTDIR)$(PREFIX)/lib/carbot/widget
 	install -m 644 $(B)/widget/widget.js $(DESTDIR)$(PREFIX)/lib/carbot/widget/
+	install -d $(DESTDIR)$(PREFIX)/lib/carbot/openapi/docs
+	[ ! -f $(B)/openapi/docs/index.html ] || install -m 644 $(B)/openapi/docs/index.html $(B)/openapi/openapi.json $(DESTDIR)$(PREFIX)/lib/carbot/openapi/docs/
 	[ ! -f $(B)/widget/widget.js.gz ] || install -m 644 $(B)/widget/widget.js.gz $(DESTDIR)$(PREFIX)/lib/carbot/widget/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e "s|@VERSION@|$$(awk '/define CB_SDK_MAJOR/{M=$$3} /define CB_SDK_MINOR/{m=$$3} END{print M"."m}' sdk/carbot/version.h)|" \
 	    sdk/carbot-sdk.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/carbot-sdk.pc
@@ -201,3 +217,41 @@ admin-ui/node_modules/.package-lock.json: admin-ui/package.json admin-ui/package
 $(B)/admin-ui/index.html: $(ADMIN_UI_DEPS)
 	cd admin-ui && flock package-lock.json sh -c 'npx tsc --noEmit -p . && OUT_DIR=../$(B)/admin-ui npx vite build --logLevel warn'
 # ---- end admin-ui ----
+# ---- OpenAPI ----
+# core/openapi.json + plugins/*/openapi.json merged (scripts/openapi/merge.mjs,
+# as carbotd merges the enabled ones for GET /api/v1/openapi.json) into
+# $(B)/openapi/openapi.json, linted by @redocly/cli (pinned in
+# scripts/openapi/package-lock.json), rendered by it into
+# $(B)/openapi/docs/index.html (carbotd serves it as /api/docs/), and typed by
+# openapi-typescript into admin-ui/src/api/schema.d.ts (committed: the
+# dashboard's type check breaks when a shape changes).
+OPENAPI_FRAGS   := core/openapi.json $(sort $(wildcard plugins/*/openapi.json))
+OPENAPI_MODULES := scripts/openapi/node_modules/.package-lock.json
+OPENAPI_BIN     := scripts/openapi/node_modules/.bin
+.PHONY: openapi
+all: openapi
+openapi: $(B)/openapi/openapi.json $(B)/openapi/docs/index.html admin-ui/src/api/schema.d.ts
+
+$(OPENAPI_MODULES): scripts/openapi/package.json scripts/openapi/package-lock.json
+	cd scripts/openapi && flock package-lock.json sh -c '[ node_modules/.package-lock.json -nt package-lock.json ] && \
+	  [ node_modules/.package-lock.json -nt package.json ] || npm ci --no-audit --no-fund'
+	@touch $@
+
+$(B)/openapi/openapi.json: $(OPENAPI_FRAGS) scripts/openapi/merge.mjs scripts/openapi/redocly.yaml $(OPENAPI_MODULES)
+	@mkdir -p $(dir $@)
+	node scripts/openapi/merge.mjs $@.tmp $$(sed -n 's/^#define CB_VERSION "\(.*\)"/\1/p' core/core.h) $(OPENAPI_FRAGS)
+	cd scripts/openapi && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	  ./node_modules/.bin/redocly lint --config redocly.yaml --format=summary $(abspath $@.tmp)
+	mv $@.tmp $@
+
+$(B)/openapi/docs/index.html: $(B)/openapi/openapi.json
+	@mkdir -p $(dir $@)
+	cd scripts/openapi && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	  ./node_modules/.bin/redocly build-docs $(abspath $<) -o $(abspath $@) \
+	  --title "CarBot API reference"
+
+admin-ui/src/api/schema.d.ts: $(B)/openapi/openapi.json
+	@mkdir -p $(dir $@)
+	$(OPENAPI_BIN)/openapi-typescript $< -o $@.$(B).tmp && \
+	  { cmp -s $@.$(B).tmp $@ && rm $@.$(B).tmp && touch $@ || mv $@.$(B).tmp $@; }
+# ---- end OpenAPI ----

@@ -100,5 +100,9 @@ int builtin_register(void)
 	}
 	if (rc == CB_OK)
 		rc = cb_route(core_p, "GET", "/metrics", CB_AUTH_PUBLIC, NULL, metrics);
+	if (rc == CB_OK)
+		rc = openapi_register();
+	if (rc == CB_OK)
+		rc = cb_openapi(core_p, cb_core_openapi_json);
 	return rc;
 }

@@ -192,6 +192,12 @@ char *metrics_render(cb_req *req, size_t *len);
 char *metrics_plugin_lines(cb_req *req);
 int builtin_register(void);
 
+/* ---- the OpenAPI document (openapi.c; core/openapi.json is the core's part) ---- */
+extern const char cb_core_openapi_json[];
+int openapi_register(void);       /* GET /api/v1/openapi.json */
+void openapi_check_routes(void); /* warns about undescribed /api/ and /internal/ routes */
+void openapi_free(void);
+
 /* ---- checks (check.c, query.c) ---- */
 struct cb_check {
 	cb_req *req;

@@ -34,6 +34,7 @@ static void release_all(void)
 	registry_free();
 	perm_free();
 	plugins_free();
+	openapi_free();
 	conf_free(core.conf);
 	core.conf = NULL;
 }
@@ -108,6 +109,7 @@ int main(int argc, char **argv)
 		return die("cannot register the core's routes and migrations");
 	if (plugins_load(err, sizeof err) != 0)
 		return die(err);
+	openapi_check_routes();
 	if (check_only) {
 		int n = 0;
 		for (struct plugin *p = core.plugins; p; p = p->next)

@@ -23,6 +23,9 @@ bench=(wrk nginx-light)
 # haproxy balances several carbotd in the scale-out and fault tests;
 # clang-14 + libclang-rt-14-dev build the libFuzzer harnesses of `make fuzz`.
 runtest+=(haproxy clang-14 libclang-rt-14-dev)
+# JSON::Validator checks every JSON answer of the tests against the OpenAPI
+# document (t/lib/CarBot/OpenAPICheck.pm).
+runtest+=(libjson-validator-perl)
 
 want=("${build[@]}" "${runtest[@]}")
 for arg in "$@"; do

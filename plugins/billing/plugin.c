@@ -83,6 +83,8 @@ static int billing_init(cb_plugin *p)
 		return CB_ERR;
 	if (!users_ready())
 		return cb_plugin_fail(p, "needs the users.v1 service (auth) with trials_over");
+	if (cb_openapi(p, cb_openapi_json) != CB_OK) /* openapi.json: its routes described */
+		return CB_ERR;
 	for (size_t i = 0; i < cb_embedded_n; i++)
 		if ((rc = cb_migration(p, cb_embedded[i].name, cb_embedded[i].text)) != CB_OK)
 			return cb_plugin_fail(p, "migration %s: %s", cb_embedded[i].name,

@@ -121,6 +121,8 @@ static int chat_init(cb_plugin *p)
 	chat_keys = cb_service(KEYS_SERVICE);
 	if (!chat_keys || chat_keys->size < KEYS_API_V2_SIZE)
 		return cb_plugin_fail(p, "the keys plugin's service " KEYS_SERVICE " is missing");
+	if (cb_openapi(p, cb_openapi_json) != CB_OK) /* openapi.json: its routes described */
+		return CB_ERR;
 	for (size_t i = 0; i < cb_embedded_n; i++) {
 		rc = cb_migration(p, cb_embedded[i].name, cb_embedded[i].text);
 		if (rc != CB_OK)

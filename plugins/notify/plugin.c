@@ -86,6 +86,8 @@ static int notify_init(cb_plugin *p)
 		return cb_plugin_fail(p, "curl_global_init failed");
 	if (render_init(p) != CB_OK)
 		return CB_ERR;
+	if (cb_openapi(p, cb_openapi_json) != CB_OK) /* openapi.json: its routes described */
+		return CB_ERR;
 	for (size_t i = 0; i < cb_embedded_n; i++)
 		if (cb_migration(p, cb_embedded[i].name, cb_embedded[i].text) != CB_OK)
 			return cb_plugin_fail(p, "migration %s", cb_embedded[i].name);

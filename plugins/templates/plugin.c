@@ -21,6 +21,8 @@ static int templates_init(cb_plugin *p)
 	};
 	int rc;
 
+	if (cb_openapi(p, cb_openapi_json) != CB_OK) /* openapi.json: its routes described */
+		return CB_ERR;
 	for (size_t i = 0; i < cb_embedded_n; i++) {
 		rc = cb_migration(p, cb_embedded[i].name, cb_embedded[i].text);
 		if (rc != CB_OK)

@@ -177,7 +177,8 @@
 	X(cb_cache_free, 6)                                                                        \
 	X(cb_check_text, 6)                                                                        \
 	X(cb_utf8_len, 6)                                                                          \
-	X(cb_metric, 6)
+	X(cb_metric, 6)                                                                            \
+	X(cb_openapi, 6)
 
 #ifdef __cplusplus
 #define CB__TYPEOF(x) decltype(x)
@@ -448,6 +449,7 @@ extern const struct cb_api *cb__api __attribute__((visibility("hidden")));
 #define cb_check_text(...)         (cb__api->cb_check_text(__VA_ARGS__))
 #define cb_utf8_len(...)           (cb__api->cb_utf8_len(__VA_ARGS__))
 #define cb_metric(...)             (cb__api->cb_metric(__VA_ARGS__))
+#define cb_openapi(...)            (cb__api->cb_openapi(__VA_ARGS__))
 #else
 #define cb_permission(...)         CB__GUARDED(cb_permission, __VA_ARGS__)
 #define cb_permission_granted(...) CB__GUARDED(cb_permission_granted, __VA_ARGS__)
@@ -472,6 +474,7 @@ extern const struct cb_api *cb__api __attribute__((visibility("hidden")));
 #define cb_check_text(...)         CB__GUARDED(cb_check_text, __VA_ARGS__)
 #define cb_utf8_len(...)           CB__GUARDED(cb_utf8_len, __VA_ARGS__)
 #define cb_metric(...)             CB__GUARDED(cb_metric, __VA_ARGS__)
+#define cb_openapi(...)            CB__GUARDED(cb_openapi, __VA_ARGS__)
 #endif
 
 #endif /* CB_CORE_BUILD */

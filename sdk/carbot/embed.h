@@ -21,4 +21,11 @@ struct cb_embedded_file {
 extern const struct cb_embedded_file cb_embedded[] __attribute__((visibility("hidden")));
 extern const size_t cb_embedded_n __attribute__((visibility("hidden")));
 
+/* The plugin's openapi.json (`cb-embed -s cb_openapi_json out.c openapi.json`,
+ * which the Makefile's plugin rule runs when the file exists):
+ *
+ *   cb_openapi(p, cb_openapi_json);
+ */
+extern const char cb_openapi_json[] __attribute__((visibility("hidden")));
+
 #endif

@@ -80,6 +80,18 @@ int cb_route_body(cb_plugin *p, const char *method, const char *pattern, int aut
 int cb_route_fast(cb_plugin *p, const char *method, const char *pattern, cb_handler fast,
 		  cb_handler handler);
 
+/* Since SDK 1.6. Describes the plugin's routes: json is an OpenAPI 3.1
+ * fragment {"paths": {...}, "components": {...}, "tags": [...]} (the
+ * plugin's openapi.json, embedded by the Makefile as cb_openapi_json, see
+ * embed.h). carbotd merges the fragments of the enabled plugins into the
+ * document it serves at GET /api/v1/openapi.json; every /api/ and /internal/
+ * route should have an operation there (carbotd warns at startup about those
+ * that do not). Only inside init; json is copied. Returns CB_OK, CB_EINVAL
+ * (and fails the plugin) when json is no such object, or CB_EEXIST when a
+ * path operation or a component name is already described by another
+ * plugin. */
+int cb_openapi(cb_plugin *p, const char *json);
+
 /* Adds migration version (e.g. "001_users"; applied in ascending byte order
  * of version) with its SQL. carbotd applies each once, in a transaction,
  * under an advisory lock, and records (plugin, version, checksum) in

@@ -20,7 +20,8 @@
  *        cb_utf8_len); CB_SQL_TS, cb_res_json, cb_res_int_ok/_num_ok;
  *        cb_reply_db_error; cache.h (cb_cache_*); services/ headers (users.v1);
  *        cb_metric, a plugin's line in /metrics; users.v1 lock, start_trial,
- *        trials_over and cb_user.trial_ends_at.
+ *        trials_over and cb_user.trial_ends_at;
+ *        cb_openapi (a plugin's OpenAPI fragment, embed.h cb_openapi_json).
  */
 #ifndef CARBOT_VERSION_H
 #define CARBOT_VERSION_H

@@ -59,6 +59,7 @@ use Fcntl qw(:flock);
 use Scalar::Util qw(weaken refaddr);
 use Config;
 use Encode ();
+use CarBot::OpenAPICheck;
 
 our $ROOT = abs_path(dirname(__FILE__) . '/../../..');
 my $JSON_ENC = JSON::PP->new->utf8->canonical->allow_nonref;
@@ -638,8 +639,12 @@ sub req {
 	                                             http_proxy => undef, agent => 'carbot-test/1');
 	my $r = $http->request($method, $self->url($path), \%args);
 	my $json = length $r->{content} ? eval { $JSON_DEC->decode($r->{content}) } : undef;
-	return {status => $r->{status}, reason => $r->{reason}, headers => $r->{headers},
-	        content => $r->{content}, json => $json};
+	my $res = {status => $r->{status}, reason => $r->{reason}, headers => $r->{headers},
+	           content => $r->{content}, json => $json};
+	# every answer checked against the OpenAPI document (t/lib/CarBot/OpenAPICheck.pm)
+	CarBot::OpenAPICheck::check($self, "http://127.0.0.1:$self->{port}#" . ($self->{carbotd_pid} // ''), $method, $path, $res)
+		if ($o{openapi_check} // 1) && $path !~ m{^https?://};
+	return $res;
 }
 
 sub get { my $s = shift; $s->req('GET', @_) }
