@@ -20,17 +20,24 @@ use CarBot::Keys;
 use CarBot::Landing;
 use CarBot::Stub;
 use CarBot::Browser;
+use CarBot::Stripe;
 use File::Temp ();
 
 binmode Test::More->builder->$_, ':encoding(UTF-8)' for qw(output failure_output todo_output);
 CarBot::Browser::prepare();
 
 my %landing = (base_domain => $CarBot::Landing::BASE);
-my @opt = (more => ['keys', 'chat'],
-           plugin_conf => {keys => {key_secret => $KEY_SECRET, cache_ttl => 0},
-                           chat => {visitor_salt => 'visitor-salt-' . ('v' x 40)}});
-my $t = CarBot::Landing::server(@opt, start => 0);
+# billing in local test mode against the Stripe stand-in, as make run has it:
+# the demo owner buys premium (landing pages) through checkout
+my $t = CarBot::Test->new(start => 0);
 my $PORT = $t->port;
+my $s = CarBot::Stripe->start(webhook_url => $t->url('/api/v1/billing/webhook'));
+my @opt = (more => ['keys', 'chat', 'billing'],
+           plugin_conf => {keys => {key_secret => $KEY_SECRET, cache_ttl => 0},
+                           chat => {visitor_salt => 'visitor-salt-' . ('v' x 40)},
+                           billing => {stripe_api_base => $s->url, stripe_api_key => $API_KEY,
+                                       webhook_secret => $WEBHOOK_SECRET, test_mode => 'on'}},
+           conf => {fetch_private_ok => 'on', job_poll_ms => 50});
 # what conf/carbot.conf says: site_url = http://{host}:${PORT:-8080}
 $t->write_conf(path => $t->conf_path,
                CarBot::Landing::options(@opt, landing => {site_url => "http://{host}:$PORT"}));
