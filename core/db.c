@@ -176,6 +176,16 @@ static void clear_res(void *r)
 	PQclear(((cb_res *)r)->pg);
 }
 
+/* The cleanup registered for res stays; it then clears NULL, which libpq
+ * allows, and every accessor reads an empty result. */
+void cb_res_free(cb_res *res)
+{
+	if (!res)
+		return;
+	PQclear(res->pg);
+	res->pg = NULL;
+}
+
 /* Runs sql on c: by the name it is prepared under (preparing it on first
  * use) when prepare is set, else parsed and planned afresh. A prepared
  * statement whose plan went stale (a table it reads changed its columns:

@@ -15,6 +15,7 @@ build=(gcc make pkg-config libevent-dev libpq-dev libhiredis-dev libyajl-dev lib
        libssl-dev libcurl4-openssl-dev libcrypt-dev zlib1g-dev libidn2-dev libc-ares-dev
        nodejs npm)
 build+=(libstemmer-dev) # chat: Snowball stemming (German, English)
+build+=(libarchive-dev) # gdpr: the export ZIP, written by streaming
 # chromium runs the widget's browser tests; dnsmasq-base (the binary, no
 # system service) answers the custom-domain TXT look-ups of the landing tests;
 # caddy checks conf/Caddyfile.example for real (on-demand TLS asks carbotd).

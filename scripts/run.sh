@@ -68,6 +68,11 @@ if ! grep -q "^CARBOT_NOTIFY_SECRET=" "$var/secrets.env"; then
 	say "generating CARBOT_NOTIFY_SECRET in var/secrets.env"
 	printf '%s=%s\n' CARBOT_NOTIFY_SECRET "$(hex)" >>"$var/secrets.env"
 fi
+# gdpr: the key of the export download links and the audit log's subject
+if ! grep -q "^CARBOT_GDPR_SECRET=" "$var/secrets.env"; then
+	say "generating CARBOT_GDPR_SECRET in var/secrets.env"
+	printf '%s=%s\n' CARBOT_GDPR_SECRET "$(hex)" >>"$var/secrets.env"
+fi
 chmod 600 "$var/secrets.env"
 
 if [ ! -f "$var/pg/PG_VERSION" ]; then

@@ -61,6 +61,7 @@ subtest 'make install: a working example config and widget.js' => sub {
 	local $ENV{CARBOT_KEY_SECRET} = 'k' x 64;
 	local $ENV{CARBOT_VISITOR_SALT} = 's' x 64;
 	local $ENV{CARBOT_NOTIFY_SECRET} = 'n' x 64;
+	local $ENV{CARBOT_GDPR_SECRET} = 'g' x 64;
 	delete local $ENV{CARBOT_DATABASE_URL};
 	my ($code, $msg) = $t->run_carbotd(args => ['-t', '-c', $ex]);
 	is $code, 0, 'carbotd -t accepts it as installed, with only the secrets set' or diag $msg;

@@ -208,5 +208,11 @@ void cookie_take_refresh(cb_req *req, cb_json *tokens);
 /* Routes of /refresh and /logout: cookie mode around h_refresh/h_logout. */
 int h_refresh_cookie(cb_req *req);
 int h_logout_cookie(cb_req *req);
+/* handlers_session.c: every session of user_id ends (users row first). NULL
+ * on a database failure. */
+cb_res *revoke_all(cb_req *req, const char *user_id);
+
+/* gdpr.c: the auth section of the data-subject contract. */
+int gdpr_register(cb_plugin *p);
 
 #endif

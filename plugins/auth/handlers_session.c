@@ -120,7 +120,7 @@ static cb_res *revoke_one(cb_req *req, const char *user_id, const char *token)
 /* Revokes every session of user_id and every access token issued so far.
  * The user row is updated first: that waits for refreshes holding it FOR
  * SHARE, so the token UPDATE after it sees every child they inserted. */
-static cb_res *revoke_all(cb_req *req, const char *user_id)
+cb_res *revoke_all(cb_req *req, const char *user_id)
 {
 	if (!cb_db_q(req, "UPDATE users SET sessions_valid_after = now() WHERE id = $1", user_id))
 		return NULL;

@@ -111,6 +111,8 @@ static int auth_init(cb_plugin *p)
 		return cb_plugin_fail(p, "hook http.response: %s", cb_strerror(rc));
 	if (rbac_declare(p) != CB_OK)
 		return CB_ERR; /* the core recorded why */
+	if (gdpr_register(p) != CB_OK)
+		return CB_ERR;
 	return users_service_provide(p);
 }
 

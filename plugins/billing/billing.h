@@ -150,4 +150,7 @@ int on_registered(cb_req *req, const char *event, const cb_json *data, void *uda
 const char *iso_time(cb_req *req, long long unix_s);  /* NULL for 0 */
 long long json_ll(const cb_json *o, const char *key); /* 0 when absent */
 
+/* gdpr.c: this plugin's part of the data-subject contract. */
+int gdpr_register(cb_plugin *p);
+
 #endif

@@ -79,7 +79,7 @@ static int billing_init(cb_plugin *p)
 {
 	int rc;
 
-	if (read_settings(p) != CB_OK)
+	if (read_settings(p) != CB_OK || gdpr_register(p) != CB_OK)
 		return CB_ERR;
 	if (!users_ready())
 		return cb_plugin_fail(p, "needs the users.v1 service (auth) with trials_over");

@@ -394,4 +394,7 @@ long long query_limit(cb_req *req, long long def);
 
 #define TS_UTC(x) "to_char((" x ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
+/* gdpr.c: this plugin's part of the data-subject contract. */
+int gdpr_register(cb_plugin *p);
+
 #endif

@@ -137,7 +137,7 @@ static int chat_init(cb_plugin *p)
 			                      routes[i].pattern, cb_strerror(rc));
 	}
 	load_widget(p);
-	return CB_OK;
+	return gdpr_register(p);
 }
 
 static void chat_fini(void)

@@ -348,4 +348,7 @@ int on_user_changed(cb_req *req, const char *event, const cb_json *data, void *u
 #define FORGET_USER_JOB "keys.forget_user"
 int forget_user_job(cb_req *req, const cb_json *payload);
 
+/* gdpr.c: this plugin's part of the data-subject contract. */
+int gdpr_register(cb_plugin *p);
+
 #endif

@@ -139,7 +139,7 @@ static int register_all(cb_plugin *p)
 		if (rc != CB_OK)
 			return cb_plugin_fail(p, "hook %s: %s", events[i], cb_strerror(rc));
 	}
-	return CB_OK;
+	return gdpr_register(p);
 }
 
 static int keys_init(cb_plugin *p)

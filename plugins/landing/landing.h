@@ -382,4 +382,7 @@ int h_not_a_page(cb_req *req);
  * result with no rows; NULL on a database failure (serve.c). */
 cb_res *published_page(cb_req *req, char kind, const char *name);
 
+/* gdpr.c: this plugin's part of the data-subject contract. */
+int gdpr_register(cb_plugin *p);
+
 #endif

@@ -229,6 +229,9 @@ static int landing_init(cb_plugin *p)
 	rc = service_register(p);
 	if (rc != CB_OK)
 		return rc;
+	rc = gdpr_register(p);
+	if (rc != CB_OK)
+		return rc;
 	return hooks_register(p);
 }
 

@@ -132,4 +132,7 @@ int url_is_private_literal(const char *url, int *is_loopback);
 /* The events a webhook may subscribe to, NULL-terminated. */
 extern const char *const webhook_events[];
 
+/* gdpr.c: this plugin's part of the data-subject contract. */
+int gdpr_register(cb_plugin *p);
+
 #endif

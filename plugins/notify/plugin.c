@@ -98,7 +98,7 @@ static int notify_init(cb_plugin *p)
 	if (cb_job_handler(p, "notify.send", (int)notify_cf.mail_max_attempts, job_send) != CB_OK ||
 	    cb_job_handler(p, "notify.webhook", 3, job_webhook) != CB_OK)
 		return CB_ERR;
-	if (digest_init(p) != CB_OK)
+	if (digest_init(p) != CB_OK || gdpr_register(p) != CB_OK)
 		return CB_ERR;
 	return events_init(p);
 }

@@ -178,7 +178,10 @@
 	X(cb_check_text, 6)                                                                        \
 	X(cb_utf8_len, 6)                                                                          \
 	X(cb_metric, 6)                                                                            \
-	X(cb_openapi, 6)
+	X(cb_openapi, 6)                                                                           \
+	X(cb_datasubject_register, 6)                                                              \
+	X(cb_datasubject_at, 6)                                                                    \
+	X(cb_res_free, 6)
 
 #ifdef __cplusplus
 #define CB__TYPEOF(x) decltype(x)
@@ -475,6 +478,17 @@ extern const struct cb_api *cb__api __attribute__((visibility("hidden")));
 #define cb_utf8_len(...)           CB__GUARDED(cb_utf8_len, __VA_ARGS__)
 #define cb_metric(...)             CB__GUARDED(cb_metric, __VA_ARGS__)
 #define cb_openapi(...)            CB__GUARDED(cb_openapi, __VA_ARGS__)
+#endif
+
+/* since 1.6: the data-subject contract (datasubject.h, cb_res_free) */
+#if CB_PLUGIN_SDK_MINOR >= 6
+#define cb_datasubject_register(...) (cb__api->cb_datasubject_register(__VA_ARGS__))
+#define cb_datasubject_at(...)       (cb__api->cb_datasubject_at(__VA_ARGS__))
+#define cb_res_free(...)             (cb__api->cb_res_free(__VA_ARGS__))
+#else
+#define cb_datasubject_register(...) CB__GUARDED(cb_datasubject_register, __VA_ARGS__)
+#define cb_datasubject_at(...)       CB__GUARDED(cb_datasubject_at, __VA_ARGS__)
+#define cb_res_free(...)             CB__GUARDED(cb_res_free, __VA_ARGS__)
 #endif
 
 #endif /* CB_CORE_BUILD */

@@ -103,4 +103,10 @@ cb_json *cb_res_json(cb_req *req, const cb_res *res, int row);
 int cb_res_int_ok(const cb_res *res, int row, const char *name, long long *out);
 int cb_res_num_ok(const cb_res *res, int row, const char *name, double *out);
 
+/* Frees a result before the request ends (since 1.6), so a handler or job
+ * that reads many batches (an export streaming 100,000 rows) keeps its memory
+ * flat. Afterwards res reads as empty (0 rows, NULL values); never use
+ * strings borrowed from it again. NULL is a no-op. */
+void cb_res_free(cb_res *res);
+
 #endif

@@ -48,12 +48,29 @@
 #define CB_EV_USER_PASSWORD_CHANGED "user.password_changed"
 
 /* GDPR erasure is running: delete every row you keep for the user.
- * {user_id}. Emitted inside the erasure's transaction. Emitter: gdpr. */
+ * {user_id}. Emitted inside the erasure's transaction, before the erasers of
+ * the data-subject contract (datasubject.h) run in reverse dependency order.
+ * Emitter: gdpr (the planned job after grace_days, or an operator at once). */
 #define CB_EV_USER_ERASING "user.erasing"
 
 /* The account is gone (soft-deleted): switch off what it owns.
- * {user_id}. Emitter: auth / gdpr. */
+ * {user_id}. Emitter: auth / gdpr (POST /api/v1/gdpr/erasure, after every
+ * plugin's suspend; a cancellation within the grace period calls restore). */
 #define CB_EV_USER_DELETED "user.deleted"
+
+/* An erasure was requested; the account is disabled and will be deleted at
+ * erase_at (ISO 8601 UTC). {user_id, erase_at}. Emitter: gdpr. Subscriber:
+ * notify (mails the owner). */
+#define CB_EV_USER_ERASURE_SCHEDULED "user.erasure_scheduled"
+
+/* The owner cancelled the erasure within the grace period; everything is
+ * restored. {user_id}. Emitter: gdpr. Subscriber: notify. */
+#define CB_EV_USER_ERASURE_CANCELLED "user.erasure_cancelled"
+
+/* A visitor deleted their own conversation from the widget ("Delete my
+ * conversation"). {user_id (the key's owner), rows: int}. Emitter: chat
+ * (POST /api/v1/widget/forget). Subscriber: gdpr (audit log). */
+#define CB_EV_VISITOR_FORGOTTEN "visitor.forgotten"
 
 /* An address verification token was issued (registration, resend). The raw
  * token is in the payload so the mailer can put it in a link; a subscriber

@@ -27,9 +27,11 @@ extern "C" {
 #include "util.h"
 #include "cache.h"
 #include "plugin.h"
+#include "datasubject.h"
 #include "api.h"
 #include "settings.h" /* static inline over the functions above */
 #include "events.h"
+#include "export.h" /* static inline over api.h, for exporters */
 
 #ifdef __cplusplus
 }

@@ -21,7 +21,9 @@
  *        cb_reply_db_error; cache.h (cb_cache_*); services/ headers (users.v1);
  *        cb_metric, a plugin's line in /metrics; users.v1 lock, start_trial,
  *        trials_over and cb_user.trial_ends_at;
- *        cb_openapi (a plugin's OpenAPI fragment, embed.h cb_openapi_json).
+ *        cb_openapi (a plugin's OpenAPI fragment, embed.h cb_openapi_json);
+ *        datasubject.h: the data-subject contract (cb_datasubject_register,
+ *        cb_datasubject_at, cb_export, cb_export_ndjson); cb_res_free.
  */
 #ifndef CARBOT_VERSION_H
 #define CARBOT_VERSION_H

@@ -24,6 +24,11 @@ const STRINGS = {
     errBusy: 'Zu viele Nachrichten. Bitte versuchen Sie es gleich noch einmal.',
     loading: 'Chat wird geladen…',
     call: 'Rufen Sie uns an:',
+    privacy: 'Ihre Nachrichten werden gespeichert, um Ihnen zu antworten.',
+    privacyLink: 'Datenschutz',
+    forget: 'Unterhaltung löschen',
+    forgotten: 'Ihre Unterhaltung wurde gelöscht.',
+    errForget: 'Die Unterhaltung konnte nicht gelöscht werden.',
   },
   en: {
     open: 'Open chat',
@@ -46,6 +51,11 @@ const STRINGS = {
     errBusy: 'Too many messages. Please try again in a moment.',
     loading: 'Loading the chat…',
     call: 'Call us:',
+    privacy: 'Your messages are stored so that we can answer you.',
+    privacyLink: 'Privacy',
+    forget: 'Delete my conversation',
+    forgotten: 'Your conversation has been deleted.',
+    errForget: 'The conversation could not be deleted.',
   },
 };
 

@@ -9,7 +9,8 @@
 // ("bottom-right", "bottom-left", "center"), data-theme ("light", "dark",
 // "auto"), data-primary-color ("#1d4ed8"), data-api (API origin; default the
 // script's own origin), data-storage ("session", the default, or "local"),
-// data-phone (offered when the chat cannot be reached).
+// data-phone (offered when the chat cannot be reached), data-privacy-url
+// (https: the business's privacy page, linked in the one-line notice).
 // Any element with data-carbot-open on the page opens the chat when clicked.
 //
 // Privacy: until the visitor first opens the chat the widget makes no
@@ -43,6 +44,7 @@ function scriptOptions() {
     color: d.primaryColor,
     phone: d.phone || '',
     storage: d.storage === 'local' ? 'local' : 'session',
+    privacy: d.privacyUrl || '',
   };
 }
 
@@ -302,6 +304,26 @@ function start(opts) {
     send(text);
   }
 
+  // "Delete my conversation": the server deletes the session's messages and
+  // lead, the device forgets the session; the next message starts afresh.
+  function forget() {
+    const sid = st.sid;
+    const done = () => {
+      store.clear();
+      st.sid = null;
+      st.live = false;
+      st.msgs = [];
+      ui.clearMessages();
+      showChips([]);
+      say('bot', t('forgotten'));
+      store.enable(); // the visitor is still using the chat
+    };
+    if (!sid) return done();
+    api.post('forget', { session_id: sid }).then(done, () => ui.setError(t('errForget'), forget));
+  }
+
+  el.forget.addEventListener('click', forget);
+  ui.setPrivacy(opts.privacy);
   el.launcher.addEventListener('click', () => (st.open ? close() : open(true, el.launcher)));
   el.close.addEventListener('click', close);
   el.form.addEventListener('submit', (e) => {

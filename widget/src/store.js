@@ -53,5 +53,16 @@ export function createStore(kind, clientKey) {
     enable() {
       enabled = true;
     },
+    // "Delete my conversation": nothing of it stays on the device, and
+    // nothing is written again until the visitor uses the chat anew.
+    clear() {
+      enabled = false;
+      if (!s) return;
+      try {
+        s.removeItem(KEY);
+      } catch (e) {
+        /* privacy mode: nothing was stored */
+      }
+    },
   };
 }

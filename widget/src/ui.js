@@ -22,7 +22,9 @@ const HTML =
   '<div class="er" role="alert" data-testid="chat-error" hidden><p></p><p class="cl" hidden></p><button type="button" data-testid="chat-retry"></button></div>' +
   '<form class="f" novalidate><label class="sr" for="cbi"></label>' +
   '<input id="cbi" type="text" data-testid="chat-input" autocomplete="off" maxlength="2000" enterkeyhint="send">' +
-  `<button type="submit" class="sd" data-testid="chat-send">${ICON_SEND}</button></form></div>` +
+  `<button type="submit" class="sd" data-testid="chat-send">${ICON_SEND}</button></form>` +
+  '<p class="pv" data-testid="chat-privacy"><span></span> <a target="_blank" rel="noopener noreferrer" hidden></a> ' +
+  '<button type="button" class="fg" data-testid="chat-forget"></button></p></div>' +
   '<button type="button" class="lc" data-testid="chat-widget-trigger" aria-haspopup="dialog" ' +
   `aria-controls="cbp" aria-expanded="false">${ICON_CHAT}${ICON_CLOSE}</button></div>`;
 
@@ -74,6 +76,8 @@ export function createUi(t) {
     input: $('input'),
     send: $('.sd'),
     launcher: $('.lc'),
+    privacy: $('.pv'),
+    forget: $('.fg'),
   };
   let retry = null;
 
@@ -85,6 +89,19 @@ export function createUi(t) {
   el.chips.setAttribute('aria-label', t('suggestions'));
   el.error.querySelector('button').textContent = t('retry');
   el.error.querySelector('button').addEventListener('click', () => retry && retry());
+  el.privacy.firstChild.textContent = t('privacy');
+  el.forget.textContent = t('forget');
+
+  // The one-line privacy notice links the business's privacy page (https only).
+  function setPrivacy(url) {
+    const a = el.privacy.querySelector('a');
+    const ok = /^https:\/\/[^\s"'<>]+$/i.test(url || '');
+    a.hidden = !ok;
+    if (ok) {
+      a.href = url;
+      a.textContent = t('privacyLink');
+    }
+  }
 
   // Applies the effective settings (server config merged with data-*).
   function apply(s) {
@@ -218,6 +235,7 @@ export function createUi(t) {
     apply,
     addMessage,
     clearMessages,
+    setPrivacy,
     setTyping,
     setLoading,
     setCall,

@@ -23,9 +23,10 @@ sub server {
 		            webhook_secret => 'whsec_openapi'},
 		notify => {smtp_url => 'smtp://127.0.0.1:9', smtp_tls => 'off', secret => 's' x 40,
 		           public_url => 'http://carbot.test', mail_from => 'noreply@carbot.test'},
+		gdpr => {secret => 'g' x 40},
 		%{delete $opt{plugin_conf} || {}},
 	};
-	return CarBot::Landing::server(more => ['keys', 'chat', 'billing', 'notify'],
+	return CarBot::Landing::server(more => ['keys', 'chat', 'billing', 'notify', 'gdpr', 'admin'],
 	                               plugin_conf => $pc, %opt);
 }
 
