@@ -22,6 +22,7 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../t/lib";
+use CarBot::BenchNeed qw(wrk pgbench);
 use CarBot::Test;
 use CarBot::Chat;
 use File::Temp ();

@@ -10,6 +10,7 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../t/lib";
+use CarBot::BenchNeed qw(wrk nginx);
 use CarBot::Test;
 use CarBot::Stub;
 use HTTP::Tiny;

@@ -16,6 +16,7 @@ use warnings;
 use utf8;
 use FindBin;
 use lib "$FindBin::Bin/../t/lib";
+use CarBot::BenchNeed qw(wrk nginx);
 use CarBot::Test;
 use CarBot::Auth;
 use CarBot::Landing;

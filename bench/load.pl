@@ -19,13 +19,7 @@ use lib "$FindBin::Bin/../t/lib";
 use File::Temp ();
 use File::Spec;
 
-BEGIN {
-	for my $tool (['wrk', 'wrk'], ['haproxy', 'haproxy']) {
-		next if grep { -x "$_/$tool->[0]" } File::Spec->path, '/usr/sbin';
-		print "bench/load.pl: needs $tool->[0] (scripts/deps.sh --bench; Debian: $tool->[1])\n";
-		exit 1;
-	}
-}
+use CarBot::BenchNeed qw(wrk haproxy);
 use CarBot::Test;
 use CarBot::Cluster;
 use CarBot::Chat;
