@@ -397,4 +397,7 @@ long long query_limit(cb_req *req, long long def);
 /* gdpr.c: this plugin's part of the data-subject contract. */
 int gdpr_register(cb_plugin *p);
 
+/* ended.c: the job chat.end_idle, which emits conversation.ended. */
+int ended_register(cb_plugin *p);
+
 #endif

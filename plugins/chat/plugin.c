@@ -137,6 +137,9 @@ static int chat_init(cb_plugin *p)
 			                      routes[i].pattern, cb_strerror(rc));
 	}
 	load_widget(p);
+	rc = ended_register(p);
+	if (rc != CB_OK)
+		return cb_plugin_fail(p, "job chat.end_idle: %s", cb_strerror(rc));
 	return gdpr_register(p);
 }
 

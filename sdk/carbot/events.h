@@ -116,7 +116,11 @@
  * Emitter: chat, PATCH /api/v1/leads/{id}. */
 #define CB_EV_LEAD_UPDATED "lead.updated"
 
-/* A conversation ended (closed or timed out).
+/* A conversation ended: silent for the chat's idle_minutes, or ended by a
+ * newer conversation of its widget session. Emitted once per conversation,
+ * within about a minute, by chat's job chat.end_idle, inside the
+ * transaction that marks it ended (a subscriber's queued job exists only
+ * then). Conversations from before chat's migration 004 are not announced.
  * {conversation_id, key_id, user_id, messages: int}. Emitter: chat. */
 #define CB_EV_CONVERSATION_ENDED "conversation.ended"
 
