@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 FB=${FUZZ_BUILD:-build-fuzz}
 SECS=${FUZZ_SECONDS:-45}
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(json conf router hbs domain host chat)
+[ ${#names[@]} -gt 0 ] || names=(json conf router hbs domain host chat stripe)
 mkdir -p "$FB/artifacts"
 total=0 crashes=0
 printf "%-8s %12s %10s %8s\n" harness executions exec/s crashes | tee "$FB/fuzz-summary.txt"
