@@ -268,7 +268,9 @@ const char *faq_match(cb_req *req, const struct business *b, const char *msg, co
 char *day_hours_reply(cb_req *req, const struct business *b, const struct analysis *a,
                       const char *lang);
 
-/* Quick replies fitting intent in lang. */
+/* After a completed appointment or callback request (not an intent). */
+#define I_LEAD_DONE (I_N + 1)
+/* Quick replies fitting intent (or I_LEAD_DONE) in lang. */
 cb_json *suggestions_for(cb_req *req, int intent, const char *lang);
 
 /* ---- leads.c: collecting a lead over several turns ---- */

@@ -443,7 +443,8 @@ int lead_step(cb_req *req, cb_json *ctx, const struct analysis *a, const struct 
 	               cb_json_get_str(lead, "service") ? cb_json_get_str(lead, "service")
 	                                                : T("Rückruf", "callback"),
 	               day_label(req, lead, lang), cb_json_get_str(lead, "contact"));
-	out->suggestions = suggestions_for(req, I_THANKS, lang);
+	/* the request is made: no "book an appointment" again */
+	out->suggestions = suggestions_for(req, I_LEAD_DONE, lang);
 	return 1;
 }
 

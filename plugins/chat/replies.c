@@ -57,6 +57,10 @@ cb_json *suggestions_for(cb_req *req, int intent, const char *lang)
 		push(req, s, book);
 		push(req, s, hours);
 		break;
+	case I_LEAD_DONE:
+		push(req, s, hours);
+		push(req, s, where);
+		break;
 	case I_BYE:
 		break;
 	default:

@@ -127,6 +127,17 @@ static void answer(cb_req *req, cb_json *ctx, const struct chat_in *in, const st
 	int in_flow = cb_json_type(cb_json_get(ctx, "lead")) == CB_JSON_OBJECT;
 
 	analyse(req, in->message, locale, &a);
+	/* "what does that cost?" right after a service was named is that
+	 * service's price: the previous turn's service is kept in ctx */
+	long long prev = S_NONE;
+	if (cb_json_int(cb_json_get(ctx, "svc"), &prev) != CB_OK || prev <= S_NONE || prev >= S_N)
+		prev = S_NONE;
+	if (a.service != S_NONE)
+		cb_json_set_int(ctx, "svc", a.service);
+	else
+		cb_json_del(ctx, "svc");
+	if (a.intent == I_PRICE && a.service == S_NONE && prev != S_NONE && !in_flow)
+		a.service = (int)prev;
 	/* a reply inside a lead flow keeps the flow's language */
 	if (in_flow && cb_json_get_str(cb_json_get(ctx, "lead"), "lang"))
 		a.lang = cb_json_get_str(cb_json_get(ctx, "lead"), "lang");
