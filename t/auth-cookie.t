@@ -97,9 +97,15 @@ subtest 'refresh from the cookie rotates it; the old one is dead' => sub {
 	ok $c1 && $c1 ne $c0, 'a new cookie value';
 	is $t->get('/api/v1/auth/me', headers => bearer($r->{json}{tokens}{access_token}))->{status},
 	   200, 'the new access token works';
+	# refresh_reuse_grace: once more at once (a reload lost the answer) is
+	# allowed while c1 is unused; a third time is reuse
 	my $again = refresh_cookie($c0);
-	is $again->{status}, 401, 'the rotated cookie is refused';
+	is $again->{status}, 200, 'the rotated cookie once more at once: the reload case, allowed';
+	my $c2 = cookie_value($again);
+	ok $c2 && $c2 ne $c1 && $c2 ne $c0, '... with a cookie of its own';
+	is refresh_cookie($c0)->{status}, 401, 'a third time the rotated cookie is refused';
 	is refresh_cookie($c1)->{status}, 401, '... and its reuse revoked the family';
+	is refresh_cookie($c2)->{status}, 401, '... every token of it';
 };
 
 subtest 'refresh in cookie mode refuses what CSRF would send' => sub {

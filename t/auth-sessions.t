@@ -4,6 +4,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
+use JSON::PP ();
 use Time::HiRes qw(sleep);
 use CarBot::Auth;
 
@@ -52,6 +53,37 @@ subtest 'reusing a rotated refresh token revokes its whole family' => sub {
 	  'the newest token of that family is revoked too';
 	is refresh($other->{refresh})->{status}, 200, 'the other session lives on';
 	like $t->log, qr/reuse detected/, 'the reuse is logged';
+};
+
+subtest 'a lost answer: the rotated token once more within the grace' => sub {
+	# a page reload aborted the refresh in flight: the server rotated, the
+	# browser never saw the new token and presents the old one again
+	my $u = CarBot::Auth::register($t);
+	my $lost = refresh($u->{refresh});
+	is $lost->{status}, 200, 'rotated (the answer is lost)';
+	my $again = refresh($u->{refresh});
+	is $again->{status}, 200, 'the same token again at once: a new pair, the session lives' or diag $again->{content};
+	isnt $again->{json}{tokens}{refresh_token}, $lost->{json}{tokens}{refresh_token}, 'another child';
+	is refresh($again->{json}{tokens}{refresh_token})->{status}, 200, 'which refreshes on';
+	like $t->log, qr/presented again within the reuse grace/, 'logged as such';
+	unlike $t->log, qr/\Q$u->{refresh}\E/, 'without the token';
+
+	my $r = refresh($u->{refresh});
+	is $r->{status}, 401, 'a third presentation is reuse: 401';
+	like $r->{json}{error}{message}, qr/already used/i, '... which says why';
+	is refresh($lost->{json}{tokens}{refresh_token})->{status}, 401, 'and the whole family is revoked';
+
+	my $v = CarBot::Auth::register($t);
+	my $first = refresh($v->{refresh});
+	$t->sql("UPDATE refresh_tokens SET created_at = created_at - interval '11 seconds' WHERE parent_id = "
+	        . "(SELECT id FROM refresh_tokens WHERE user_id = :'p1' AND parent_id IS NULL)", $v->{id});
+	is refresh($v->{refresh})->{status}, 401, 'after the grace (10 s): reuse, 401';
+	is refresh($first->{json}{tokens}{refresh_token})->{status}, 401, '... family revoked';
+
+	my $w = CarBot::Auth::register($t);
+	my $wl = refresh($w->{refresh});
+	is logout($wl->{json}{tokens}{access_token}, {all => JSON::PP::true})->{status}, 200, 'logged out everywhere';
+	is refresh($w->{refresh})->{status}, 401, 'a logged-out session gets no grace';
 };
 
 subtest 'bad, expired and missing refresh tokens' => sub {

@@ -17,6 +17,9 @@ struct auth_conf {
 	size_t jwt_secret_len;
 	const char *issuer;
 	long long access_ttl, refresh_ttl, remember_ttl;
+	/* seconds a just-rotated refresh token may be presented once more (a
+	 * reload that lost the answer); 0 = never */
+	long long refresh_reuse_grace;
 	int bcrypt_cost;
 	long long login_max_failures, login_window, login_block;
 	long long register_per_ip, register_window;

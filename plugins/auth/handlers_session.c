@@ -3,9 +3,12 @@
  * Refresh rotates: the presented token is marked replaced and a child in the
  * same family is issued. Presenting a token that was already replaced means
  * two parties hold it (one of them stole it): the whole family is revoked,
- * so both have to sign in again. Two tabs refreshing with the same token at
- * the same moment look the same and are treated the same: the price of
- * detecting theft.
+ * so both have to sign in again. One exception, refresh_reuse_grace (10 s):
+ * a token rotated that recently into one child that is neither used nor
+ * revoked may be presented once more and gets a second child: a page
+ * reload that aborted the refresh in flight lost the answer (and its
+ * cookie), and two tabs refreshing at the same moment look the same. A
+ * third presentation, or one after the grace, is reuse.
  *
  * Logout of one session revokes its refresh tokens; its access token, being
  * stateless, lives until it expires (access_ttl, 15 minutes by default).
@@ -38,12 +41,32 @@ static int reuse_detected(cb_req *req, const cb_res *t)
 	                      "This refresh token was already used; sign in again");
 }
 
+/* 1 when the rotated token id may be presented once more: rotated within
+ * refresh_reuse_grace seconds, into exactly one child that is neither
+ * used (rotated itself) nor revoked.
+ * The token row is locked (FOR UPDATE), so two late presentations cannot
+ * both see one child. */
+static int in_grace(cb_req *req, const char *id)
+{
+	if (auth_cf.refresh_reuse_grace <= 0)
+		return 0;
+	cb_res *k =
+	    cb_db_q(req,
+	            "SELECT count(*) AS n, bool_and(revoked_at IS NULL AND replaced_by IS NULL AND "
+	            "  created_at > "
+	            "  now() - make_interval(secs => $2::int)) AS fresh "
+	            "FROM refresh_tokens WHERE parent_id = $1",
+	            id, cb_sprintf(req, "%lld", auth_cf.refresh_reuse_grace));
+	return k && cb_res_int(k, 0, "n") == 1 && cb_res_bool(k, 0, "fresh");
+}
+
 int h_refresh(cb_req *req)
 {
 	cb_json *body = cb_req_json(req), *tokens;
 	const char *token, *new_id = NULL, *hash;
 	cb_check *c;
 	cb_res *t, *u;
+	int regrace = 0;
 
 	if (!body)
 		return CB_OK;
@@ -83,8 +106,16 @@ int h_refresh(cb_req *req)
 		return cb_reply_db_error(req, "refresh: load token");
 	if (cb_res_rows(t) != 1)
 		return bad_refresh(req, "The refresh token is invalid");
-	if (cb_res_bool(t, 0, "rotated"))
-		return reuse_detected(req, t);
+	if (cb_res_bool(t, 0, "rotated")) {
+		if (cb_res_bool(t, 0, "revoked") || cb_res_bool(t, 0, "expired") ||
+		    cb_res_bool(t, 0, "stale") || !in_grace(req, cb_res_val(t, 0, "id")))
+			return reuse_detected(req, t);
+		regrace = 1; /* a second child; replaced_by keeps the first */
+		cb_log(req, CB_LOG_INFO,
+		       "refresh token of user %s presented again within the reuse grace: a second "
+		       "child issued",
+		       cb_res_val(t, 0, "user_id"));
+	}
 	/* stale: issued before the last logout of all sessions or password
 	 * change; revoked by it too, unless a path forgot to: refused either way */
 	if (cb_res_bool(t, 0, "revoked") || cb_res_bool(t, 0, "expired") ||
@@ -97,8 +128,8 @@ int h_refresh(cb_req *req)
 	                       cb_res_bool(t, 0, "remember"), &new_id);
 	if (!tokens)
 		return cb_reply_db_error(req, "refresh: issue");
-	if (!cb_db_q(req, "UPDATE refresh_tokens SET replaced_by = $2 WHERE id = $1",
-	             cb_res_val(t, 0, "id"), new_id) ||
+	if ((!regrace && !cb_db_q(req, "UPDATE refresh_tokens SET replaced_by = $2 WHERE id = $1",
+	                          cb_res_val(t, 0, "id"), new_id)) ||
 	    cb_db_commit(req) != CB_OK)
 		return cb_reply_db_error(req, "refresh: rotate");
 	return reply_user_tokens(req, 200, u, tokens);

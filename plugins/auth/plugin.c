@@ -28,6 +28,7 @@ static int read_settings(cb_plugin *p)
 	    {"access_ttl", "900", 30, 86400, &auth_cf.access_ttl},
 	    {"refresh_ttl", "86400", 60, 31536000, &auth_cf.refresh_ttl},
 	    {"remember_ttl", "2592000", 60, 31536000, &auth_cf.remember_ttl},
+	    {"refresh_reuse_grace", "10", 0, 60, &auth_cf.refresh_reuse_grace},
 	    {"login_max_failures", "5", 1, 1000, &auth_cf.login_max_failures},
 	    {"login_window", "900", 1, 86400, &auth_cf.login_window},
 	    {"login_block", "3600", 1, 604800, &auth_cf.login_block},

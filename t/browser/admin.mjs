@@ -262,9 +262,9 @@ await scenario('an expired access token is refreshed silently', async () => {
   like(page.url(), /\/admin\/leads$/, 'a reload stays signed in');
 });
 
-// Client-side navigation only while signed in: a full reload that aborts a
-// refresh in flight loses the rotated cookie, and presenting the old one
-// again revokes the session (reuse detection).
+// Client-side navigation while signed in, as an owner clicks. (A full reload
+// that aborts a refresh in flight presents the rotated cookie once more,
+// which auth's refresh_reuse_grace allows: t/auth-cookie.t.)
 async function go(page, navId) {
   const item = page.locator(tid(navId));
   for (let i = 0; i < 3 && !(await item.isVisible()); i++) {
