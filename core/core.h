@@ -51,6 +51,7 @@ struct route {
 	char *segs[ROUTE_MAX_SEGS];     /* literal text, or NULL for a parameter */
 	char *params[ROUTE_MAX_SEGS];   /* parameter name at that segment */
 	int nsegs;
+	int rest; /* the last segment is {name*}: one or more path segments */
 	int auth;
 	char *permission;
 	cb_handler handler;

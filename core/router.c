@@ -1,5 +1,8 @@
 /* router.c — method + path pattern with {param} segments. Literal segments
- * beat parameters, so /keys/new wins over /keys/{id}. The route table is
+ * beat parameters, so /keys/new wins over /keys/{id}. A last segment
+ * {name*} takes the rest of the path (one or more segments, slashes
+ * included) and loses to every route that matches the path exactly. The
+ * route table is
  * built during plugin init and read-only afterwards, so matching needs no
  * lock. */
 #include <stdlib.h>
@@ -46,13 +49,25 @@ int router_compile(struct route *r, const char *pattern)
 		const char *end = strchr(p, '/');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 		if (n == 0)
-			return end ? CB_EINVAL : CB_OK; /* "//" is malformed; a trailing "/" is not */
+			return end ? CB_EINVAL
+			           : CB_OK; /* "//" is malformed; a trailing "/" is not */
 		if (r->nsegs == ROUTE_MAX_SEGS)
 			return CB_EINVAL;
+		if (r->rest)
+			return CB_EINVAL; /* {name*} only as the last segment */
 		if (p[0] == '{') {
 			if (n < 3 || p[n - 1] != '}')
 				return CB_EINVAL;
-			r->params[r->nsegs] = strndup(p + 1, n - 2);
+			size_t pn = n - 2;
+			if (p[n - 2] == '*') {
+				if (n < 4)
+					return CB_EINVAL;
+				r->rest = 1;
+				pn--;
+			}
+			if (memchr(p + 1, '*', pn) || memchr(p + 1, '{', pn))
+				return CB_EINVAL;
+			r->params[r->nsegs] = strndup(p + 1, pn);
 			r->segs[r->nsegs] = NULL;
 		} else {
 			if (memchr(p, '{', n) || memchr(p, '}', n))
@@ -70,7 +85,7 @@ int router_compile(struct route *r, const char *pattern)
 
 static int same_shape(const struct route *a, const struct route *b)
 {
-	if (a->nsegs != b->nsegs || strcmp(a->method, b->method) != 0)
+	if (a->nsegs != b->nsegs || a->rest != b->rest || strcmp(a->method, b->method) != 0)
 		return 0;
 	for (int i = 0; i < a->nsegs; i++) {
 		if (!a->segs[i] != !b->segs[i])
@@ -106,11 +121,11 @@ size_t router_largest_body(void)
 }
 
 const struct route *router_match(cb_req *req, const char *method, const char *path, char *allow,
-				 size_t n)
+                                 size_t n)
 {
 	const char *segs[ROUTE_MAX_SEGS + 1];
 	size_t lens[ROUTE_MAX_SEGS + 1];
-	int nsegs = 0;
+	int nsegs = 0, more = 0; /* more: segments past ROUTE_MAX_SEGS + 1 */
 	allow[0] = '\0';
 	if (path[0] != '/')
 		return NULL;
@@ -122,8 +137,10 @@ const struct route *router_match(cb_req *req, const char *method, const char *pa
 				return NULL; /* "//" */
 			break;
 		}
-		if (nsegs == ROUTE_MAX_SEGS + 1)
-			return NULL;
+		if (nsegs == ROUTE_MAX_SEGS + 1) {
+			more = 1; /* only a {name*} route can match */
+			break;
+		}
 		segs[nsegs] = p;
 		lens[nsegs++] = len;
 		p += len;
@@ -132,14 +149,14 @@ const struct route *router_match(cb_req *req, const char *method, const char *pa
 	}
 	const char *want = strcmp(method, "HEAD") == 0 ? "GET" : method;
 	const struct route *best = NULL;
-	int best_score = -1;
+	int best_score = -ROUTE_MAX_SEGS - 2;
 	int seen_get = 0, seen_post = 0, seen_put = 0, seen_patch = 0, seen_delete = 0,
 	    seen_options = 0;
 	for (const struct route *r = routes; r; r = r->next) {
-		if (r->nsegs != nsegs)
+		if (r->rest ? nsegs < r->nsegs : (more || r->nsegs != nsegs))
 			continue;
 		int score = 0, i;
-		for (i = 0; i < nsegs; i++) {
+		for (i = 0; i < r->nsegs; i++) {
 			if (r->segs[i]) {
 				if (strlen(r->segs[i]) != lens[i] ||
 				    memcmp(r->segs[i], segs[i], lens[i]) != 0)
@@ -147,14 +164,18 @@ const struct route *router_match(cb_req *req, const char *method, const char *pa
 				score++;
 			}
 		}
-		if (i < nsegs)
+		if (i < r->nsegs)
 			continue;
-		seen_get |= strcmp(r->method, "GET") == 0;
-		seen_post |= strcmp(r->method, "POST") == 0;
-		seen_put |= strcmp(r->method, "PUT") == 0;
-		seen_patch |= strcmp(r->method, "PATCH") == 0;
-		seen_delete |= strcmp(r->method, "DELETE") == 0;
-		seen_options |= strcmp(r->method, "OPTIONS") == 0;
+		if (r->rest) { /* below every exact match, more literals first */
+			score -= ROUTE_MAX_SEGS + 1;
+		} else { /* (a catch-all makes no 405 of an unknown path) */
+			seen_get |= strcmp(r->method, "GET") == 0;
+			seen_post |= strcmp(r->method, "POST") == 0;
+			seen_put |= strcmp(r->method, "PUT") == 0;
+			seen_patch |= strcmp(r->method, "PATCH") == 0;
+			seen_delete |= strcmp(r->method, "DELETE") == 0;
+			seen_options |= strcmp(r->method, "OPTIONS") == 0;
+		}
 		if (strcmp(r->method, want) == 0 && score > best_score) {
 			best = r;
 			best_score = score;
@@ -181,10 +202,14 @@ const struct route *router_match(cb_req *req, const char *method, const char *pa
 		return NULL;
 	}
 	req->nparams = 0;
-	for (int i = 0; i < nsegs; i++) {
+	for (int i = 0; i < best->nsegs; i++) {
 		if (best->segs[i])
 			continue;
-		char *v = pct_decode(req, segs[i], lens[i], 0);
+		size_t len = lens[i];
+		if (best->rest && i == best->nsegs - 1) /* the rest, without a trailing "/" */
+			for (len = strlen(segs[i]); len > 0 && segs[i][len - 1] == '/'; len--)
+				;
+		char *v = pct_decode(req, segs[i], len, 0);
 		if (!v)
 			return NULL;
 		req->param_names[req->nparams] = best->params[i];
@@ -198,7 +223,8 @@ const struct route *router_match(cb_req *req, const char *method, const char *pa
 static int shadows(const struct route *a, const struct route *b)
 {
 	int wins = 0;
-	if (a->nsegs != b->nsegs || strcmp(a->method, b->method) != 0)
+	/* a {name*} route is there to be shadowed: no warning */
+	if (a->rest || b->rest || a->nsegs != b->nsegs || strcmp(a->method, b->method) != 0)
 		return 0;
 	for (int i = 0; i < a->nsegs; i++) {
 		if (!b->segs[i]) {

@@ -1,8 +1,8 @@
 /* router.c — fuzzes the router: route patterns (router_compile) and the
  * match of a method and raw path against a fixed table with literal and
- * {param} segments (router_match); a match's parameters are set and lie
- * within the path's length. Input: "METHOD PATH" or, starting with '~',
- * a pattern to compile. */
+ * {param} and {rest*} segments (router_match); a match's parameters are set
+ * and lie within the path's length; a GET always matches (the catch-all). Input: "METHOD PATH" or,
+ * starting with '~', a pattern to compile. */
 #include "core.h"
 #include "fuzz.h"
 
@@ -25,6 +25,8 @@ static const char *const table[][2] = {
     {"GET", "/p/{subdomain}"},
     {"GET", "/p/{subdomain}/robots.txt"},
     {"GET", "/t/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}"},
+    {"GET", "/{path*}"},
+    {"GET", "/docs/{file*}"},
 };
 
 static void setup(void)
@@ -62,6 +64,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char allow[128];
 		if (path) {
 			const struct route *r = router_match(req, s, path, allow, sizeof allow);
+			/* (a percent escape may be refused: only paths without one) */
+			if (strcmp(s, "GET") == 0 && path[0] == '/' && !strstr(path, "//") &&
+			    path[1] && path[1] != '/' && !strchr(path, '%'))
+				FUZZ_ASSERT(r != NULL);
 			if (r) {
 				FUZZ_ASSERT(req->nparams <= ROUTE_MAX_SEGS);
 				for (int i = 0; i < req->nparams; i++)

@@ -113,7 +113,8 @@ subtest 'the owner\'s own legal pages: links and a redirect' => sub {
 };
 
 subtest 'any other path on a page\'s host: HTML 404 in its design' => sub {
-	for my $path ('/kontakt', '/impressum.html', '/a/b', '/wp-login.php') {
+	for my $path ('/kontakt', '/impressum.html', '/a/b', '/wp-login.php', '/wp-admin/includes/file.php',
+	              '/a/b/c/', join('', map { "/s$_" } 1 .. 20)) {
 		my $r = get($HOST, $path);
 		is $r->{status}, 404, "$path: 404";
 		like $r->{headers}{'content-type'}, qr{^text/html}, '... HTML, not JSON';
@@ -131,6 +132,11 @@ subtest 'any other path on a page\'s host: HTML 404 in its design' => sub {
 	is $api->{json}{error}{code}, 'not_found', '... the JSON error';
 	is $t->get('/impressum')->{json}{error}{code}, 'not_found', '/impressum there too';
 	is $t->get('/healthz')->{status}, 200, 'other routes keep answering';
+	is $t->get('/api/v1/nowhere/deep/er')->{json}{error}{code}, 'not_found', 'a deep API path: the JSON 404';
+	my $post = $t->post('/no/such/thing', json => {});
+	is $post->{status}, 404, 'a POST to an unknown path: 404, not 405 (the catch-all is GET only)';
+	is get($HOST, '/assets/x/y')->{status}, 404, 'the assets route keeps its own 404';
+	unlike $t->log, qr/shadows route GET \/\{path/, 'no shadow warnings about the catch-all';
 	is get($HOST, '/robots.txt')->{status}, 200, 'robots.txt still the page\'s';
 	my $unpub = $t->post("$API/$p->{json}{id}/unpublish", headers => $h);
 	is get($HOST, '/impressum')->{status}, 404, 'unpublished: no Impressum';

@@ -169,10 +169,10 @@ static const struct route_def routes[] = {
     {"GET", "/internal/tls/ask", CB_AUTH_INTERNAL, NULL, h_tls_ask},
     {"GET", "/impressum", CB_AUTH_PUBLIC, NULL, h_imprint},
     {"GET", "/datenschutz", CB_AUTH_PUBLIC, NULL, h_privacy},
-    /* any other path on a page's host: an HTML 404 in its design, not JSON
-     * (literal segments win, so every other plugin's routes stay theirs) */
-    {"GET", "/{path}", CB_AUTH_PUBLIC, NULL, h_not_a_page},
-    {"GET", "/{path}/{more}", CB_AUTH_PUBLIC, NULL, h_not_a_page},
+    /* any other path on a page's host, however deep: an HTML 404 in its
+     * design, not JSON (a {rest*} route loses to every exact one, so every
+     * other plugin's routes stay theirs) */
+    {"GET", "/{path*}", CB_AUTH_PUBLIC, NULL, h_not_a_page},
 };
 
 static int landing_init(cb_plugin *p)

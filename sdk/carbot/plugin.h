@@ -58,7 +58,11 @@ typedef struct cb_plugin_desc {
 
 /* Route method pattern to handler under policy auth with permission (for
  * CB_AUTH_BEARER, e.g. "create:own_keys"; NULL means any signed-in user).
- * pattern segments in braces are parameters: "/api/v1/keys/{id}". GET routes
+ * pattern segments in braces are parameters: "/api/v1/keys/{id}". A last
+ * segment {name*} (SDK 1.6) takes the rest of the path, one or more
+ * segments with their slashes ("/docs/{file*}" gives file = "a/b.html"); it
+ * loses to every route matching the path exactly, adds no method to a 405's
+ * Allow and is never reported as shadowed. GET routes
  * also answer HEAD. Returns CB_OK, CB_EEXIST when another plugin (or this one)
  * already has method+pattern (carbotd then stops, naming both), or CB_EINVAL
  * for a malformed pattern. */
