@@ -186,6 +186,20 @@ void cb_res_free(cb_res *res)
 	res->pg = NULL;
 }
 
+int cb_db_exec_each(cb_req *req, const char *const *sql, size_t n, const char *param,
+                    long long *rows)
+{
+	for (size_t i = 0; i < n; i++) {
+		cb_res *r = cb_db_q(req, sql[i], param);
+		if (!r)
+			return CB_EDB;
+		if (rows)
+			*rows += cb_res_affected(r);
+		cb_res_free(r);
+	}
+	return CB_OK;
+}
+
 /* Runs sql on c: by the name it is prepared under (preparing it on first
  * use) when prepare is set, else parsed and planned afresh. A prepared
  * statement whose plan went stale (a table it reads changed its columns:

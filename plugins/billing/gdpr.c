@@ -102,13 +102,7 @@ static int erase_billing(cb_req *req, const char *uid, long long *rows)
 	    "DELETE FROM billing_events WHERE payload::text LIKE '%' || $1 || '%'",
 	    "DELETE FROM billing_customers WHERE user_id = $1",
 	};
-	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
-		cb_res *r = cb_db_q(req, sql[i], uid);
-		if (!r)
-			return CB_EDB;
-		*rows += cb_res_affected(r);
-	}
-	return CB_OK;
+	return cb_db_exec_each(req, sql, sizeof sql / sizeof sql[0], uid, rows);
 }
 
 static const cb_datasubject ds = {CB_DATASUBJECT_SIZE,

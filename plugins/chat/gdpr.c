@@ -95,13 +95,7 @@ static int erase_owner(cb_req *req, const char *uid, long long *rows)
 	    "(SELECT id FROM client_keys WHERE user_id = $1)",
 	    "DELETE FROM chat_kb WHERE user_id = $1",
 	};
-	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
-		cb_res *r = cb_db_q(req, sql[i], uid);
-		if (!r)
-			return CB_EDB;
-		*rows += affected(r);
-	}
-	return CB_OK;
+	return cb_db_exec_each(req, sql, sizeof sql / sizeof sql[0], uid, rows);
 }
 
 /* The visitor's conversations of the owner: $1 owner, $2 conversation id,

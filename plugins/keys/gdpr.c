@@ -47,15 +47,12 @@ static int restore(cb_req *req, const char *uid)
 
 static int erase(cb_req *req, const char *uid, long long *rows)
 {
-	cb_res *u = cb_db_q(req,
-	                    "DELETE FROM client_key_usage WHERE key_id IN "
-	                    "(SELECT id FROM client_keys WHERE user_id = $1)",
-	                    uid);
-	cb_res *k = u ? cb_db_q(req, "DELETE FROM client_keys WHERE user_id = $1", uid) : NULL;
-	if (!k)
-		return CB_EDB;
-	*rows += cb_res_affected(u) + cb_res_affected(k);
-	return CB_OK;
+	static const char *const sql[] = {
+	    "DELETE FROM client_key_usage WHERE key_id IN "
+	    "(SELECT id FROM client_keys WHERE user_id = $1)",
+	    "DELETE FROM client_keys WHERE user_id = $1",
+	};
+	return cb_db_exec_each(req, sql, sizeof sql / sizeof sql[0], uid, rows);
 }
 
 static const cb_datasubject ds = {

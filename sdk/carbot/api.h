@@ -181,7 +181,8 @@
 	X(cb_openapi, 6)                                                                           \
 	X(cb_datasubject_register, 6)                                                              \
 	X(cb_datasubject_at, 6)                                                                    \
-	X(cb_res_free, 6)
+	X(cb_res_free, 6)                                                                          \
+	X(cb_db_exec_each, 6)
 
 #ifdef __cplusplus
 #define CB__TYPEOF(x) decltype(x)
@@ -480,15 +481,17 @@ extern const struct cb_api *cb__api __attribute__((visibility("hidden")));
 #define cb_openapi(...)            CB__GUARDED(cb_openapi, __VA_ARGS__)
 #endif
 
-/* since 1.6: the data-subject contract (datasubject.h, cb_res_free) */
+/* since 1.6: the data-subject contract (datasubject.h, cb_res_free, cb_db_exec_each) */
 #if CB_PLUGIN_SDK_MINOR >= 6
 #define cb_datasubject_register(...) (cb__api->cb_datasubject_register(__VA_ARGS__))
 #define cb_datasubject_at(...)       (cb__api->cb_datasubject_at(__VA_ARGS__))
 #define cb_res_free(...)             (cb__api->cb_res_free(__VA_ARGS__))
+#define cb_db_exec_each(...)         (cb__api->cb_db_exec_each(__VA_ARGS__))
 #else
 #define cb_datasubject_register(...) CB__GUARDED(cb_datasubject_register, __VA_ARGS__)
 #define cb_datasubject_at(...)       CB__GUARDED(cb_datasubject_at, __VA_ARGS__)
 #define cb_res_free(...)             CB__GUARDED(cb_res_free, __VA_ARGS__)
+#define cb_db_exec_each(...)         CB__GUARDED(cb_db_exec_each, __VA_ARGS__)
 #endif
 
 #endif /* CB_CORE_BUILD */

@@ -68,6 +68,15 @@ int cb_res_cols(const cb_res *res);
 /* Rows affected by INSERT/UPDATE/DELETE; 0 otherwise. */
 long long cb_res_affected(const cb_res *res);
 
+/* Since 1.6. Runs the n statements of sql in order on req's connection, each
+ * with the one parameter $1 = param (an eraser's "DELETE ... WHERE user_id =
+ * $1" list), and adds the rows each affected to *rows (may be NULL). The
+ * results are freed as it goes. Returns CB_OK, or CB_EDB at the first
+ * statement that fails (the ones before it have run: call it inside a
+ * transaction to make the list all or nothing). */
+int cb_db_exec_each(cb_req *req, const char *const *sql, size_t n, const char *param,
+                    long long *rows);
+
 /* Column index of name, or -1. */
 int cb_res_col(const cb_res *res, const char *name);
 
