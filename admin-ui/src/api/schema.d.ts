@@ -5431,8 +5431,6 @@ export interface operations {
                     "application/json": components["schemas"]["ListTemplatesResponse"];
                 };
             };
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -5461,8 +5459,6 @@ export interface operations {
                     };
                 };
             };
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
             404: components["responses"]["E404"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
@@ -5492,8 +5488,6 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
             404: components["responses"]["E404"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
@@ -5521,8 +5515,6 @@ export interface operations {
                     "image/svg+xml": string;
                 };
             };
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
             404: components["responses"]["E404"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
