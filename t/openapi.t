@@ -23,7 +23,7 @@ like $r->{headers}{'content-type'}, qr{^application/json}, 'as JSON';
 my $doc = $r->{json};
 is $doc->{openapi}, '3.1.0', 'an OpenAPI 3.1 document';
 
-subtest 'every /api/ and /internal/ route is described, and every description has a route' => sub {
+subtest 'every /api/ and /internal/ route is described, with its auth policy, and every description has a route' => sub {
 	my @warn = grep { ($_->{msg} // '') =~ /OpenAPI/ } @{$t->log_lines};
 	is scalar(@warn), 0, 'carbotd with every plugin names no undescribed route and no ghost operation'
 		or diag join "\n", map { $_->{msg} } @warn;
@@ -35,6 +35,8 @@ subtest 'every /api/ and /internal/ route is described, and every description ha
 		'an undescribed route is named';
 	like $out, qr{OpenAPI describes get /api/v1/oaprobe/ghost, but no route has it},
 		'an operation without a route is named';
+	like $out, qr{route GET /api/v1/oaprobe/auth \(plugin 'oaprobe'\) is public, but its OpenAPI operation says x-carbot-auth bearer},
+		'an operation naming another auth policy than its route is named';
 };
 
 subtest 'a fragment that is no object, or describes what another plugin does, stops startup' => sub {
