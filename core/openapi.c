@@ -181,9 +181,25 @@ static int has_route(const char *method, const char *pattern)
 	return 0;
 }
 
+/* The x-carbot-auth name of a route's policy (sdk/carbot/plugin.h). */
+static const char *auth_name(int auth)
+{
+	switch (auth) {
+	case CB_AUTH_PUBLIC:
+		return "public";
+	case CB_AUTH_BEARER:
+		return "bearer";
+	case CB_AUTH_CLIENT_KEY:
+		return "client_key";
+	default:
+		return "internal";
+	}
+}
+
 /* Startup: names each /api/ or /internal/ route without an operation in the
- * document (OPTIONS preflights excepted), and each described operation no
- * route has; t/openapi-routes.t makes either an error for this repository. */
+ * document (OPTIONS preflights excepted), each whose operation names
+ * another auth policy, and each described operation no route has;
+ * t/openapi.t makes any of them an error for this repository. */
 void openapi_check_routes(void)
 {
 	cb_req *scratch = req_new();
@@ -198,9 +214,20 @@ void openapi_check_routes(void)
 		for (; r->method[i] && i < sizeof m - 1; i++)
 			m[i] = (char)(r->method[i] | 0x20);
 		m[i] = '\0';
-		if (!cb_json_get(cb_json_get(paths, r->pattern), m))
+		cb_json *op = cb_json_get(cb_json_get(paths, r->pattern), m);
+		if (!op) {
 			log_core(CB_LOG_WARN, "route %s (plugin '%s') has no OpenAPI description",
 			         r->label, r->owner->name);
+			continue;
+		}
+		/* a consumer reads the policy off the document: it must be the route's */
+		const char *said = cb_json_get_str(op, "x-carbot-auth");
+		const char *is = auth_name(r->auth);
+		if (said && strcmp(said, is) != 0)
+			log_core(CB_LOG_WARN,
+			         "route %s (plugin '%s') is %s, but its OpenAPI operation says "
+			         "x-carbot-auth %s",
+			         r->label, r->owner->name, is, said);
 	}
 	for (size_t i = 0; i < cb_json_len(paths); i++)
 		for (int k = 0; methods[k]; k++)

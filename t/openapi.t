@@ -23,7 +23,7 @@ like $r->{headers}{'content-type'}, qr{^application/json}, 'as JSON';
 my $doc = $r->{json};
 is $doc->{openapi}, '3.1.0', 'an OpenAPI 3.1 document';
 
-subtest 'every /api/ and /internal/ route is described, and every description has a route' => sub {
+subtest 'every /api/ and /internal/ route is described, with its auth policy, and every description has a route' => sub {
 	my @warn = grep { ($_->{msg} // '') =~ /OpenAPI/ } @{$t->log_lines};
 	is scalar(@warn), 0, 'carbotd with every plugin names no undescribed route and no ghost operation'
 		or diag join "\n", map { $_->{msg} } @warn;
@@ -35,6 +35,8 @@ subtest 'every /api/ and /internal/ route is described, and every description ha
 		'an undescribed route is named';
 	like $out, qr{OpenAPI describes get /api/v1/oaprobe/ghost, but no route has it},
 		'an operation without a route is named';
+	like $out, qr{route GET /api/v1/oaprobe/auth \(plugin 'oaprobe'\) is public, but its OpenAPI operation says x-carbot-auth bearer},
+		'an operation naming another auth policy than its route is named';
 };
 
 subtest 'a fragment that is no object, or describes what another plugin does, stops startup' => sub {
@@ -73,6 +75,69 @@ subtest 'every operation declares its security, parameters and error responses' 
 	ok $schemes{bearer} && $schemes{clientKey}, 'bearer and client-key schemes';
 	is $doc->{paths}{'/internal/tls/ask'}{get}{'x-carbot-auth'}, 'internal', 'the internal route says so';
 	is $doc->{paths}{'/api/v1/widget/chat'}{post}{'x-carbot-auth'}, 'client_key', 'the widget chat needs a client key';
+};
+
+# Every JSON request and response body of an operation says what it holds:
+# a bare {"type":"object"} (no properties, no additionalProperties, no
+# composition, no $ref) describes nothing, so neither a consumer's generated
+# client nor the response hook learns anything from it (issue 21 follow-up).
+# A body that is free-form by design goes into %FREE_FORM with the reason;
+# there is none today: billing's webhook takes Stripe's event, but it is
+# described by what the handler reads of it (id, type, data).
+my %FREE_FORM = (
+	# 'post /api/v1/example request' => 'why it is free-form',
+);
+
+# "METHOD PATH WHAT" for every bare body of $d (WHAT: request, or a status).
+sub bare_bodies {
+	my ($d) = @_;
+	my $bare = sub {
+		my ($s) = @_;
+		return 0 unless ref $s eq 'HASH';
+		my $type = $s->{type} // '';
+		return 0 unless (ref $type ? "@$type" : $type) =~ /\bobject\b/;
+		return !grep { exists $s->{$_} }
+			qw($ref properties additionalProperties patternProperties allOf oneOf anyOf const enum);
+	};
+	my $deref = sub {
+		my ($x) = @_;
+		while (ref $x eq 'HASH' && $x->{'$ref'} && $x->{'$ref'} =~ m{^#/components/responses/(.+)$}) {
+			$x = $d->{components}{responses}{$1};
+		}
+		return $x;
+	};
+	my @bare;
+	for my $path (sort keys %{$d->{paths}}) {
+		for my $m (sort keys %{$d->{paths}{$path}}) {
+			my $op = $d->{paths}{$path}{$m};
+			next unless ref $op eq 'HASH' && $op->{responses};
+			my $rb = $op->{requestBody} && $op->{requestBody}{content}{'application/json'};
+			push @bare, "$m $path request" if $rb && $bare->($rb->{schema});
+			for my $st (sort keys %{$op->{responses}}) {
+				my $r = $deref->($op->{responses}{$st});
+				my $c = ref $r eq 'HASH' && $r->{content} && $r->{content}{'application/json'};
+				push @bare, "$m $path $st" if $c && $bare->($c->{schema});
+			}
+		}
+	}
+	return grep { !exists $FREE_FORM{$_} } @bare;
+}
+
+subtest 'no JSON body of an operation is a bare {"type":"object"}' => sub {
+	my @bare = bare_bodies($doc);
+	is_deeply \@bare, [], 'every request and response body has a real schema'
+		or diag "bare: $_" for @bare;
+	is_deeply [grep { !/^(get|put|post|patch|delete) \S+ (request|\d\d\d|\dXX|default)$/ } keys %FREE_FORM], [],
+		'the allow-list names bodies as "method path request|status"';
+	# the check really looks: a request body and a response that say nothing
+	my $probe = {paths => {'/x' => {post => {
+		requestBody => {content => {'application/json' => {schema => {type => 'object'}}}},
+		responses => {200 => {'$ref' => '#/components/responses/Bare'},
+		              201 => {description => 'd', content => {'application/json' => {schema => {type => ['object', 'null']}}}},
+		              202 => {description => 'd', content => {'application/json' => {schema => {type => 'object', properties => {a => {type => 'string'}}}}}}}}}},
+		components => {responses => {Bare => {description => 'd', content => {'application/json' => {schema => {type => 'object'}}}}}}};
+	is_deeply [bare_bodies($probe)], ['post /x request', 'post /x 200', 'post /x 201'],
+		'bare bodies are found (also behind a $ref and with a type list); described ones are not';
 };
 
 subtest "the spec's shapes are named schemas with the spec's field names" => sub {

@@ -25,8 +25,18 @@ const mergeMembers = (dst, src) => {
     Object.assign(dst[k], v);
   }
 };
+const owner = {}; // "schemas/Name" -> fragment: a second one stops carbotd (core/openapi.c), so the build too
 for (const f of files) {
   const frag = JSON.parse(readFileSync(f, 'utf8'));
+  for (const [kind, members] of Object.entries(frag.components || {}))
+    for (const name of Object.keys(members)) {
+      const k = `${kind}/${name}`;
+      if (owner[k]) {
+        console.error(`${f}: components.${kind}.${name} is already described by ${owner[k]}`);
+        process.exit(1);
+      }
+      owner[k] = f;
+    }
   mergeMembers(doc.paths, frag.paths);
   mergeMembers(doc.components, frag.components);
   doc.tags.push(...(frag.tags || []));

@@ -1,44 +1,17 @@
 import { get, send } from './client';
+import type { components } from './schema';
 
-export interface Conversation {
-  id: string;
-  client_key_id: string;
-  session_id: string;
-  started_at: string;
-  last_message_at: string;
-  ended_at: string | null;
-  message_count: number;
-  metadata: { lang?: string; [k: string]: unknown };
-  /** from /conversations/search */
-  has_lead?: boolean;
-}
+// The server's shapes (src/api/schema.d.ts, generated from the OpenAPI document).
+type Schemas = components['schemas'];
 
-export interface Message {
-  id: string;
-  role: 'user' | 'assistant' | string;
-  content: string;
-  message_type: string;
-  metadata: { intent?: string; lang?: string; [k: string]: unknown };
-  created_at: string;
-}
+export type Conversation = Schemas['Conversation'];
 
-export type LeadStatus = 'new' | 'contacted' | 'booked' | 'closed';
+export type Message = Schemas['Message'];
+
+export type LeadStatus = Schemas['Lead']['status'];
 export const LEAD_STATUSES: LeadStatus[] = ['new', 'contacted', 'booked', 'closed'];
 
-export interface Lead {
-  id: string;
-  client_key_id: string;
-  conversation_id: string | null;
-  kind: 'appointment' | 'callback' | string;
-  name: string | null;
-  contact: string | null;
-  vehicle: string | null;
-  service: string | null;
-  preferred_day: string | null;
-  status: LeadStatus;
-  created_at: string;
-  updated_at: string;
-}
+export type Lead = Schemas['Lead'];
 
 export interface ConversationFilter {
   key?: string;
@@ -52,22 +25,14 @@ export const INTENTS = ['opening_hours', 'price', 'services', 'appointment', 'ca
 
 /** The chat plugin's search (key, from, to, intent, has_lead; cursor pages). */
 export const listConversations = (f: ConversationFilter, cursor?: string, limit = 20) =>
-  get<{ conversations: Conversation[]; next_cursor: string | null }>('/api/v1/conversations/search', { ...f, cursor, limit });
+  get<Schemas['ConversationPage']>('/api/v1/conversations/search', { ...f, cursor, limit });
 export const getConversation = (id: string) =>
   get<{ conversation: Conversation; messages: Message[] }>(`/api/v1/conversations/${encodeURIComponent(id)}`);
 
 export const listLeads = (f: { status?: string; key?: string }, cursor?: string, limit = 20) =>
-  get<{ leads: Lead[]; next_cursor: string | null }>('/api/v1/leads', { ...f, cursor, limit });
+  get<Schemas['LeadPage']>('/api/v1/leads', { ...f, cursor, limit });
 export const setLeadStatus = (id: string, status: LeadStatus) =>
   send<{ lead: Lead }>('PATCH', `/api/v1/leads/${encodeURIComponent(id)}`, { status });
 
-export interface Analytics {
-  usage_stats: {
-    current_period: { conversations: number; messages: number; unique_users: number };
-    previous_period: { conversations: number; messages: number; unique_users: number };
-    growth_rate: number;
-  };
-  top_intents: { intent: string; count: number; percentage: number }[];
-  hourly_usage: { hour: string; conversations: number }[];
-}
+export type Analytics = Schemas['KeyAnalyticsResponse'];
 export const keyAnalytics = (id: string) => get<Analytics>(`/api/v1/client-keys/${encodeURIComponent(id)}/analytics`);

@@ -1,35 +1,14 @@
 import { get, send } from './client';
+import type { components } from './schema';
 
-export interface ClientKey {
-  id: string;
-  environment: 'prod' | 'test';
-  domain: string;
-  masked_key: string;
-  status: 'active' | 'inactive' | 'revoked' | 'expired' | string;
-  is_active: boolean;
-  domain_verified: boolean;
-  verification_token: string;
-  verification_url: string;
-  usage_limit: number;
-  current_usage: number;
-  usage: {
-    period_start: string;
-    period_end: string;
-    conversations: { used: number; limit: number };
-    messages: { used: number; limit: number };
-  };
-  last_used_at: string | null;
-  description: string | null;
-  created_at: string;
-  revoked_at: string | null;
-  /** only in the answers of create and rotate, once */
-  key?: string;
-}
+// The shapes are the server's own (src/api/schema.d.ts, generated from the
+// OpenAPI document by make): a changed answer breaks this build, not a screen.
+type Schemas = components['schemas'];
 
-export interface KeyPage {
-  keys: ClientKey[];
-  pagination: { page: number; limit: number; total: number; has_more: boolean };
-}
+/** A client key; `key` (the full secret) only in the answers of create and rotate, once. */
+export type ClientKey = Schemas['ClientKey'] & { key?: string };
+
+export type KeyPage = Schemas['ListClientKeysResponse'];
 
 const BASE = '/api/v1/client-keys';
 

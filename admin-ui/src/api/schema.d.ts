@@ -237,7 +237,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** GET /api/v1/billing/metrics */
+        /**
+         * GET /api/v1/billing/metrics
+         * @description Internal: answered only from loopback; 404 to anyone else.
+         */
         get: operations["getBillingMetrics"];
         put?: never;
         post?: never;
@@ -1198,10 +1201,12 @@ export interface components {
         RegisterRequest: {
             /** Format: email */
             email: string;
+            /** @description 8 to 72 bytes (bcrypt reads no further), not the e-mail address, not a common password */
             password: string;
-            firstName?: string;
-            lastName?: string;
-            companyName?: string;
+            firstName?: string | null;
+            lastName?: string | null;
+            companyName?: string | null;
+            phone?: string | null;
         };
         LoginRequest: {
             email: string;
@@ -1213,13 +1218,27 @@ export interface components {
             refresh_token?: string;
         };
         UserProfile: {
+            /** Format: uuid */
             id: string;
+            /** Format: email */
             email: string;
-            first_name?: string | null;
-            last_name?: string | null;
-            company_name?: string | null;
-            subscription_tier?: string;
-            created_at?: string;
+            first_name: string | null;
+            last_name: string | null;
+            company_name: string | null;
+            phone: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_login_at: string | null;
+            /**
+             * @description The subscription tier (the spec calls it subscription_tier; billing decides it)
+             * @enum {string}
+             */
+            tier: "basic" | "premium" | "enterprise";
+            /** @description Stripe's subscription state as billing last saw it (active, trialing, past_due, canceled, ...) */
+            subscription_status: string;
+            /** @enum {string} */
+            role: "user" | "admin";
         };
         Tokens: {
             access_token: string;
@@ -1233,6 +1252,125 @@ export interface components {
         };
         MeResponse: {
             user: components["schemas"]["UserProfile"];
+        };
+        /** @description Only the fields sent change; null or "" clears one. email, password, tier, subscription_tier, role, id and subscription_status are refused (400). */
+        ProfileUpdate: {
+            first_name?: string | null;
+            firstName?: string | null;
+            last_name?: string | null;
+            lastName?: string | null;
+            company_name?: string | null;
+            companyName?: string | null;
+            /** @description digits (at least 3) and + - ( ) / . or spaces */
+            phone?: string | null;
+        };
+        PlanPrice: {
+            /** @enum {string} */
+            interval: "month" | "year";
+            /** @description In cents */
+            amount: number;
+            /** @constant */
+            currency: "EUR";
+        };
+        Plan: {
+            id: string;
+            name: string;
+            prices: components["schemas"]["PlanPrice"][];
+            limits: {
+                /** @description API requests per 15 minutes; null: unlimited */
+                api_requests_per_15min: number | null;
+                /** @description Chat conversations per month; null: unlimited */
+                conversations: number | null;
+                /** @description Chat messages per month; null: unlimited */
+                messages: number | null;
+                /** @description Client keys; null: unlimited */
+                client_keys: number | null;
+                /** @description Landing pages; null: unlimited */
+                landing_pages: number | null;
+                /** @description Custom domains; null: unlimited */
+                custom_domains: number | null;
+            };
+            features: string[];
+            /** @enum {string} */
+            purchase: "free" | "checkout" | "contact";
+            /** @description Only for a plan arranged directly (purchase: contact) */
+            contact_url?: string;
+        };
+        ListPlansResponse: {
+            test_mode: boolean;
+            /** @constant */
+            currency: "EUR";
+            plans: components["schemas"]["Plan"][];
+        };
+        Subscription: {
+            /**
+             * @description The tier now in force
+             * @enum {string}
+             */
+            plan: "basic" | "premium" | "enterprise";
+            /** @description active, trialing, past_due, canceled, ... */
+            status: string;
+            /** @enum {string|null} */
+            interval: "month" | "year" | null;
+            /** Format: date-time */
+            current_period_end: string | null;
+            /** Format: date-time */
+            trial_end: string | null;
+            cancel_at_period_end: boolean;
+            /**
+             * Format: date-time
+             * @description While past_due: when the tier drops
+             */
+            grace_period_end: string | null;
+            test_mode: boolean;
+            /** @description What a downgrade switched off (not deleted) */
+            switched_off: {
+                /** @enum {string} */
+                kind: "client_key" | "landing_page";
+                id: string;
+                /** Format: date-time */
+                switched_off_at: string | null;
+            }[];
+        };
+        CheckoutRequest: {
+            /** @description A plan id of GET /billing/plans (not basic) */
+            plan: string;
+            /**
+             * @description Default month
+             * @enum {string|null}
+             */
+            interval?: "month" | "year" | null;
+        };
+        CheckoutSession: {
+            /** @description Stripe's checkout page */
+            url: string;
+            id: string;
+            test_mode: boolean;
+        };
+        PlanChange: {
+            /** @description The success page */
+            url: string;
+            /** @constant */
+            changed: true;
+            plan: string;
+            /** @enum {string} */
+            interval: "month" | "year";
+            /** @enum {string} */
+            tier: "basic" | "premium" | "enterprise";
+        };
+        Invoice: {
+            id: string;
+            number: string | null;
+            /** Format: date-time */
+            date: string | null;
+            /** @description Amount due, in cents */
+            amount: number;
+            /** @description In cents */
+            amount_paid: number;
+            currency: string;
+            status: string | null;
+            hosted_url: string | null;
+            pdf_url: string | null;
         };
         UsagePeriod: {
             conversations: number;
@@ -1290,6 +1428,223 @@ export interface components {
         WidgetInitResponse: {
             config?: components["schemas"]["WidgetConfig"];
         };
+        TimeRange: {
+            /** @description HH:MM, 00:00..24:00 */
+            open: string;
+            /** @description HH:MM, 00:00..24:00 */
+            close: string;
+        };
+        KnowledgeHours: {
+            /** @description A day left out is closed */
+            weekly?: {
+                /** @description Sorted, not overlapping; [] = closed */
+                monday?: components["schemas"]["TimeRange"][];
+                /** @description Sorted, not overlapping; [] = closed */
+                tuesday?: components["schemas"]["TimeRange"][];
+                /** @description Sorted, not overlapping; [] = closed */
+                wednesday?: components["schemas"]["TimeRange"][];
+                /** @description Sorted, not overlapping; [] = closed */
+                thursday?: components["schemas"]["TimeRange"][];
+                /** @description Sorted, not overlapping; [] = closed */
+                friday?: components["schemas"]["TimeRange"][];
+                /** @description Sorted, not overlapping; [] = closed */
+                saturday?: components["schemas"]["TimeRange"][];
+                /** @description Sorted, not overlapping; [] = closed */
+                sunday?: components["schemas"]["TimeRange"][];
+            };
+            holidays?: {
+                date: string;
+                name?: string;
+            }[];
+            closures?: {
+                from: string;
+                to: string;
+                note?: string;
+                /** @description Sorted, not overlapping; [] = closed */
+                hours?: components["schemas"]["TimeRange"][];
+            }[];
+        };
+        /** @description A text in German and/or English */
+        Localised: {
+            de?: string;
+            en?: string;
+        };
+        Service: {
+            /** @description Given by the server from the name when absent */
+            id?: string;
+            name: string;
+            category?: string;
+            synonyms?: string[];
+            /** @enum {string} */
+            price_kind: "fixed" | "from" | "on_request";
+            /** @description Euros, at most 2 decimals; required for fixed/from, refused for on_request */
+            price?: number;
+            note?: string;
+            description?: string;
+        };
+        Phrasing: {
+            text: string;
+            /** @enum {string} */
+            lang: "de" | "en";
+        };
+        FaqEntry: {
+            /** @description Given by the server when absent */
+            id?: string;
+            question: components["schemas"]["Localised"];
+            answer: components["schemas"]["Localised"];
+            phrasings?: components["schemas"]["Phrasing"][];
+        };
+        QuickReplies: {
+            de?: string[];
+            en?: string[];
+        };
+        /** @description The business's knowledge (one per owner), every section present */
+        KnowledgeBase: {
+            /** @description Stored writes; 0 when none */
+            version: number;
+            /** Format: date-time */
+            updated_at: string | null;
+            /**
+             * @description landing: never saved, derived from the newest landing page
+             * @enum {string}
+             */
+            source: "knowledge" | "landing";
+            hours: components["schemas"]["KnowledgeHours"];
+            services: components["schemas"]["Service"][];
+            faq: components["schemas"]["FaqEntry"][];
+            greeting: components["schemas"]["Localised"];
+            quick_replies: components["schemas"]["QuickReplies"];
+        };
+        /** @description A section present replaces it, an absent one is kept; unknown members are refused */
+        KnowledgeBaseUpdate: {
+            /** @description When sent: must equal the stored version (else 409 version_conflict) */
+            version?: number | null;
+            /** @description Ignored */
+            updated_at?: unknown;
+            /** @description Ignored */
+            source?: unknown;
+            hours?: components["schemas"]["KnowledgeHours"];
+            services?: components["schemas"]["Service"][];
+            faq?: components["schemas"]["FaqEntry"][];
+            greeting?: components["schemas"]["Localised"];
+            quick_replies?: components["schemas"]["QuickReplies"];
+        };
+        FallbackTurn: {
+            /** @description Normalised text of the group */
+            text: string;
+            count: number;
+            /** @enum {string|null} */
+            lang: "de" | "en" | null;
+            example: string;
+            /** Format: date-time */
+            first_seen_at: string;
+            /** Format: date-time */
+            last_seen_at: string;
+            key_ids: string[];
+        };
+        /** @description Both lists replaced (an absent one is emptied); unknown fields are refused */
+        KeyKnowledgeUpdate: {
+            faq?: {
+                q: string;
+                a: string;
+            }[];
+            prices?: {
+                service: string;
+                price: string;
+                note?: string;
+            }[];
+        };
+        KeyKnowledge: {
+            faq: {
+                q: string;
+                a: string;
+            }[];
+            prices: {
+                service: string;
+                price: string;
+                note?: string;
+            }[];
+            /** Format: date-time */
+            updated_at: string | null;
+        };
+        Conversation: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            client_key_id: string;
+            session_id: string;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            last_message_at: string;
+            /**
+             * Format: date-time
+             * @description Ended, or silent for idle_minutes
+             */
+            ended_at: string | null;
+            message_count: number;
+            /** @description What the widget sent with the conversation */
+            metadata: {
+                /** @description de or en, of the latest visitor message */
+                lang?: string;
+                page_url?: string;
+                locale?: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @description Only in /conversations/search */
+            has_lead?: boolean;
+        };
+        ConversationPage: {
+            conversations: components["schemas"]["Conversation"][];
+            /** @description null on the last page */
+            next_cursor: string | null;
+        };
+        Message: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            role: "user" | "assistant";
+            content: string;
+            message_type: string;
+            metadata: {
+                /** @description The visitor message's intent (user messages) */
+                intent?: string;
+                lang?: string;
+                /** @description Where the reply came from (assistant messages) */
+                source?: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            created_at: string;
+        };
+        Lead: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            client_key_id: string;
+            /** Format: uuid */
+            conversation_id: string | null;
+            /** @enum {string} */
+            kind: "appointment" | "callback";
+            name: string;
+            contact: string;
+            vehicle: string | null;
+            service: string | null;
+            preferred_day: string | null;
+            /** @enum {string} */
+            status: "new" | "contacted" | "booked" | "closed";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        LeadPage: {
+            leads: components["schemas"]["Lead"][];
+            /** @description null on the last page */
+            next_cursor: string | null;
+        };
         Export: {
             /** Format: uuid */
             id?: string;
@@ -1332,77 +1687,406 @@ export interface components {
             /** Format: uuid */
             conversation_id?: string;
         };
+        /** @description Unknown fields are refused */
         CreateClientKeyRequest: {
+            /** @description A host name (IDN allowed); localhost and 127.0.0.1 only for test keys */
             domain: string;
-            description?: string;
+            /**
+             * @description Default prod
+             * @enum {string|null}
+             */
+            environment?: "prod" | "test" | null;
+            /** @description No control characters except tab and newline; "" or null clears it */
+            description?: string | null;
+            /** @description At most the tier's message limit */
             usage_limit?: number;
         };
+        /** @description The key as ClientKey, with the full key once (create and rotate) */
         CreateClientKeyResponse: {
+            /** Format: uuid */
             id: string;
-            key: string;
+            /** @enum {string} */
+            environment: "prod" | "test";
+            /** @description Punycode for an IDN */
             domain: string;
-            usage_limit?: number | null;
+            /** @description cb_prod_…1234: the last four characters */
+            masked_key: string;
+            /** @enum {string} */
+            status: "active" | "inactive" | "revoked" | "expired";
+            is_active: boolean;
+            domain_verified: boolean;
+            /** Format: date-time */
+            domain_verified_at: string | null;
+            verification_token: string;
+            /** @description Where the verification file is looked for */
+            verification_url: string;
+            /** @description Messages a period this key may use */
+            usage_limit: number;
+            /** @description Messages this period */
+            current_usage: number;
+            usage: {
+                /** Format: date-time */
+                period_start: string;
+                /** Format: date-time */
+                period_end: string;
+                conversations: {
+                    used: number;
+                    /** @description null: unlimited */
+                    limit: number | null;
+                };
+                messages: {
+                    used: number;
+                    /** @description null: unlimited */
+                    limit: number | null;
+                };
+            };
+            /** Format: date-time */
+            last_used_at: string | null;
+            description: string | null;
+            /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            expires_at: string | null;
+            /** Format: date-time */
+            revoked_at: string | null;
+            /** Format: date-time */
+            rotated_at: string | null;
+            /** @description The full key: shown only in this answer */
+            key: string;
         };
         ClientKey: {
+            /** Format: uuid */
             id: string;
+            /** @enum {string} */
+            environment: "prod" | "test";
+            /** @description Punycode for an IDN */
             domain: string;
+            /** @description cb_prod_…1234: the last four characters */
+            masked_key: string;
+            /** @enum {string} */
+            status: "active" | "inactive" | "revoked" | "expired";
             is_active: boolean;
-            current_usage?: number;
-            usage_limit?: number | null;
-            last_used_at?: string | null;
+            domain_verified: boolean;
+            /** Format: date-time */
+            domain_verified_at: string | null;
+            verification_token: string;
+            /** @description Where the verification file is looked for */
+            verification_url: string;
+            /** @description Messages a period this key may use */
+            usage_limit: number;
+            /** @description Messages this period */
+            current_usage: number;
+            usage: {
+                /** Format: date-time */
+                period_start: string;
+                /** Format: date-time */
+                period_end: string;
+                conversations: {
+                    used: number;
+                    /** @description null: unlimited */
+                    limit: number | null;
+                };
+                messages: {
+                    used: number;
+                    /** @description null: unlimited */
+                    limit: number | null;
+                };
+            };
+            /** Format: date-time */
+            last_used_at: string | null;
+            description: string | null;
+            /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            expires_at: string | null;
+            /** Format: date-time */
+            revoked_at: string | null;
+            /** Format: date-time */
+            rotated_at: string | null;
         };
         ListClientKeysResponse: {
             keys: components["schemas"]["ClientKey"][];
             pagination: components["schemas"]["Pagination"];
         };
-        BusinessHours: Record<string, never>;
+        /** @description Keyed by weekday (monday..sunday; a request may also use mon..sun); a day left out is closed */
+        BusinessHours: {
+            monday?: components["schemas"]["DayHours"];
+            tuesday?: components["schemas"]["DayHours"];
+            wednesday?: components["schemas"]["DayHours"];
+            thursday?: components["schemas"]["DayHours"];
+            friday?: components["schemas"]["DayHours"];
+            saturday?: components["schemas"]["DayHours"];
+            sunday?: components["schemas"]["DayHours"];
+        };
         ContactInfo: {
             address?: string;
+            /** @description digits, spaces and +()/.-, 3 to 20 digits */
             phone?: string;
+            /** Format: email */
             email?: string;
+            /** @description ISO 3166 (default DE) */
+            country?: string;
+            /** @description http(s) */
+            map_url?: string;
             hours?: components["schemas"]["BusinessHours"];
             location?: {
-                lat?: number;
-                lng?: number;
+                lat: number;
+                lng: number;
             };
         };
         ThemeSettings: {
+            /** @description default #1f4e79 */
             primary_color?: string;
+            /** @description default #f5a623 */
             secondary_color?: string;
-            font_family?: string;
+            /** @enum {string} */
+            font_family?: "system" | "serif" | "rounded" | "mono";
+            /** @description http(s) URL or one of this page's uploads (/assets/{page}/{sha256}.{png,jpg,webp}) */
             logo_url?: string | null;
             favicon_url?: string | null;
+            /** @enum {string} */
+            logo_backing?: "light" | "dark" | "none";
         };
         SEOSettings: {
             meta_title?: string;
             meta_description?: string;
             keywords?: string[];
-            /** @enum {unknown} */
-            schema_type?: "AutoRepair" | "CarDealer" | "LocalBusiness";
+            /**
+             * @description schema.org type (default AutoRepair); the spec's CarDealer is stored as AutoDealer
+             * @enum {string}
+             */
+            schema_type?: "AutoRepair" | "AutoDealer" | "CarDealer" | "LocalBusiness";
         };
         CreateLandingPageRequest: {
+            /** @description An active template of GET /api/v1/templates */
+            template_id: string;
+            /** @description Lower-cased; unique; not reserved (www, api, admin, ...) */
+            subdomain: string;
+            configuration: components["schemas"]["LandingConfiguration"];
+            seo?: components["schemas"]["SEOSettings"];
+        };
+        /** @description In a request: null, "closed", {"closed": true}, {open, close}, an array of ranges, or "08:00-12:30, 13:30-18:00" (at most 4 ranges, ordered, not overlapping). Stored and answered as {closed, ranges, open?, close?} (open/close: the day's span). */
+        DayHours: null | string | {
+            open: string;
+            close: string;
+        }[] | {
+            closed?: boolean;
+            open?: string;
+            close?: string;
+            ranges?: {
+                open: string;
+                close: string;
+            }[];
+        };
+        /** @description What a page holds (unknown members are dropped). seo may also be given at the top level of a request. */
+        LandingConfiguration: {
+            business_name: string;
+            business_description?: string;
+            tagline?: string;
+            founded_year?: number;
+            /** @enum {string} */
+            locale?: "de" | "en";
+            contact_info?: components["schemas"]["ContactInfo"];
+            hours_note?: string;
+            theme?: components["schemas"]["ThemeSettings"];
+            services?: {
+                name: string;
+                description?: string;
+                price?: string;
+                duration?: string;
+            }[];
+            highlights?: {
+                title: string;
+                text?: string;
+            }[];
+            vehicles?: {
+                title: string;
+                price?: string;
+                details?: string;
+                image_url?: string;
+                image_alt?: string;
+            }[];
+            testimonials?: {
+                quote: string;
+                author?: string;
+            }[];
+            brands?: string[];
+            tires?: {
+                season_note?: string;
+                storage_price?: string;
+            };
+            price_range?: string;
+            /** @description http(s): the owner's own Impressum */
+            imprint_url?: string;
+            /** @description http(s): the owner's own privacy page */
+            privacy_url?: string;
+            imprint?: {
+                name?: string;
+                legal_form?: string;
+                representative?: string;
+                address?: string;
+                phone?: string;
+                email?: string;
+                register_court?: string;
+                register_number?: string;
+                vat_id?: string;
+                supervisory_authority?: string;
+                chamber?: string;
+                extra?: string;
+            };
+            privacy?: {
+                officer?: string;
+                extra?: string;
+            };
+            seo?: components["schemas"]["SEOSettings"];
+        };
+        LandingPage: {
+            /** Format: uuid */
+            id: string;
             template_id: string;
             subdomain: string;
-            configuration: {
-                business_name?: string;
-                business_description?: string;
-                contact_info?: components["schemas"]["ContactInfo"];
-                theme?: components["schemas"]["ThemeSettings"];
-                seo?: components["schemas"]["SEOSettings"];
+            /** @description Set once a domain is verified */
+            custom_domain: string | null;
+            ssl_enabled: boolean;
+            /** @description As stored: checked, normalised, defaults filled in */
+            configuration: components["schemas"]["LandingConfiguration"] & {
+                /** @enum {string} */
+                locale: "de" | "en";
+                contact_info: components["schemas"]["ContactInfo"];
+                theme: {
+                    primary_color: string;
+                    secondary_color: string;
+                    font_family: string;
+                };
+                seo: {
+                    /** @enum {string} */
+                    schema_type: "AutoRepair" | "AutoDealer" | "LocalBusiness";
+                };
             };
+            is_published: boolean;
+            /** Format: date-time */
+            published_at: string | null;
+            render_version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            urls: {
+                canonical: string;
+                subdomain: string;
+                /** @description /p/{subdomain} on this server */
+                local: string;
+                preview: string;
+            };
+            /** @description Only from publish: what the Impressum lacks */
+            warnings?: {
+                code: string;
+                message: string;
+            }[];
+        };
+        DomainVerification: {
+            domain: string;
+            /** @enum {string} */
+            method: "dns" | "file" | "meta";
+            token: string;
+            /** @enum {string} */
+            status: "pending" | "verified" | "expired";
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: date-time */
+            verified_at: string | null;
+            /** Format: date-time */
+            last_checked_at: string | null;
+            last_error: string | null;
+            instructions: {
+                dns: {
+                    /** @constant */
+                    type: "TXT";
+                    name: string;
+                    value: string;
+                };
+                file: {
+                    url: string;
+                    content: string;
+                };
+                meta: {
+                    url: string;
+                    tag: string;
+                };
+                /** @description Where the domain must point once verified */
+                routing: {
+                    /** @constant */
+                    type: "CNAME";
+                    name: string;
+                    value: string;
+                };
+            };
+        };
+        NotificationSettings: {
+            /** @enum {string} */
+            language: "de" | "en";
+            lead_alerts: boolean;
+            daily_digest: boolean;
+            /** @description Empty: the account address */
+            lead_recipients: string[];
+        };
+        Webhook: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            events: ("lead.created" | "lead.updated" | "conversation.ended" | "page.published" | "subscription.changed")[];
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CreatedWebhook: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            events: ("lead.created" | "lead.updated" | "conversation.ended" | "page.published" | "subscription.changed")[];
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description The signing secret: shown only in this answer */
+            secret: string;
         };
         TemplateSummary: {
             id: string;
             name: string;
-            description?: string;
-            category?: string;
-            preview_image_url?: string;
-            features?: string[];
+            /** @description "" when none */
+            description: string;
+            category: string;
+            preview_image_url: string;
+            features: string[];
         };
         ListTemplatesResponse: {
             templates: components["schemas"]["TemplateSummary"][];
+        };
+        TemplateDetail: components["schemas"]["TemplateSummary"] & {
+            /** @description The template's default colours and font */
+            theme: {
+                primary_color?: string;
+                secondary_color?: string;
+                background_color?: string;
+                surface_color?: string;
+                text_color?: string;
+                muted_color?: string;
+                font_family?: string;
+            };
+            /** @description The sections the template renders, in order */
+            sections: string[];
+            locales: ("de" | "en")[];
+            preview_url: string;
+            /** Format: date-time */
+            updated_at: string;
         };
     };
     responses: {
@@ -1579,10 +2263,19 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["ProfileUpdate"];
             };
         };
         responses: {
+            /** @description The updated user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeResponse"];
+                };
+            };
             400: components["responses"]["E400"];
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
@@ -1590,15 +2283,6 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -1611,18 +2295,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description Whether the address is confirmed */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        email_verified: boolean;
+                        /** @description May publish a landing page (verified, or unverified_may_publish is set) */
+                        may_publish: boolean;
+                    };
                 };
             };
+            401: components["responses"]["E401"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -1635,24 +2324,29 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    token: string;
+                };
             };
         };
         responses: {
+            /** @description The address is confirmed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        email_verified: true;
+                    };
+                };
+            };
             400: components["responses"]["E400"];
             413: components["responses"]["E413"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -1665,7 +2359,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                };
             };
         };
         responses: {
@@ -1675,7 +2372,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        message: string;
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -1683,15 +2382,6 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -1734,10 +2424,27 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description The session to end; required unless all is true (in cookie mode the cookie supplies it) */
+                    refresh_token?: string;
+                    /** @description End every session of the user */
+                    all?: boolean;
+                };
             };
         };
         responses: {
+            /** @description Signed out */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Sessions (token families) ended */
+                        revoked: number;
+                    };
+                };
+            };
             400: components["responses"]["E400"];
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
@@ -1745,15 +2452,6 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -1766,10 +2464,23 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    current_password: string;
+                    /** @description 8 to 72 bytes (bcrypt reads no further), not the e-mail address, not a common password */
+                    new_password: string;
+                };
             };
         };
         responses: {
+            /** @description Changed; every other session ended, a new token pair for this one */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisterResponse"];
+                };
+            };
             400: components["responses"]["E400"];
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
@@ -1777,15 +2488,6 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -1802,20 +2504,21 @@ export interface operations {
             };
         };
         responses: {
-            400: components["responses"]["E400"];
-            413: components["responses"]["E413"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description A new token pair (the old refresh token is used up) */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["RegisterResponse"];
                 };
             };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            413: components["responses"]["E413"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -1867,24 +2570,31 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    token: string;
+                    /** @description 8 to 72 bytes (bcrypt reads no further), not the e-mail address, not a common password */
+                    password: string;
+                };
             };
         };
         responses: {
+            /** @description The password is changed; every session ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        password_reset: true;
+                    };
+                };
+            };
             400: components["responses"]["E400"];
             413: components["responses"]["E413"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -1895,28 +2605,36 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": Record<string, never>;
-            };
-        };
+        requestBody?: never;
         responses: {
-            400: components["responses"]["E400"];
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            413: components["responses"]["E413"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description A new verification mail is queued */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @constant */
+                        sent: true;
+                    };
                 };
             };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            /** @description already_verified */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["E413"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -1929,20 +2647,31 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description The caller's invoices (empty without a billing account) */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        invoices: components["schemas"]["Invoice"][];
+                    };
                 };
             };
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            /** @description payment_provider_error / payment_provider_unavailable */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -1955,20 +2684,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description Prometheus text */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "text/plain": string;
                 };
             };
+            404: components["responses"]["E404"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -1981,18 +2709,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description The plans (basic first) */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ListPlansResponse"];
                 };
             };
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -2005,20 +2733,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description The caller's subscription */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Subscription"];
                 };
             };
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            /** @description not_found: the user is gone */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -2031,26 +2768,53 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["CheckoutRequest"];
             };
         };
         responses: {
-            400: components["responses"]["E400"];
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            413: components["responses"]["E413"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description A checkout session to open, or (with a live subscription) the plan changed at once */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["CheckoutSession"] | components["schemas"]["PlanChange"];
                 };
             };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            /** @description not_found: the user is gone */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description already_subscribed: that plan and interval already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["E413"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            /** @description payment_provider_error / payment_provider_unavailable */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -2061,28 +2825,45 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": Record<string, never>;
-            };
-        };
+        requestBody?: never;
         responses: {
-            400: components["responses"]["E400"];
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            413: components["responses"]["E413"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description A billing-portal session */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description Stripe's billing portal */
+                        url: string;
+                    };
                 };
             };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            /** @description no_billing_account: nothing to manage yet */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["E413"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            /** @description payment_provider_error / payment_provider_unavailable */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -2095,22 +2876,40 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    id: string;
+                    type: string;
+                    /** @description The event's object, as Stripe sends it */
+                    data: Record<string, never>;
+                };
             };
         };
         responses: {
-            400: components["responses"]["E400"];
-            413: components["responses"]["E413"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description Stored (processed by a job) */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @constant */
+                        received: true;
+                        /** @description Seen before: nothing changed */
+                        duplicate: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["E400"];
+            413: components["responses"]["E413"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            /** @description webhook_unconfigured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             default: components["responses"]["Error"];
@@ -2128,21 +2927,35 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            404: components["responses"]["E404"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description Removed; the entry as stored */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        faq: components["schemas"]["FaqEntry"];
+                        version: number;
+                        /** Format: date-time */
+                        updated_at: string | null;
+                    };
                 };
             };
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            404: components["responses"]["E404"];
+            /** @description version_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -2186,21 +2999,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The key's own FAQ and prices */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyKnowledge"];
+                };
+            };
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -2215,10 +3028,19 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["KeyKnowledgeUpdate"];
             };
         };
         responses: {
+            /** @description Stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyKnowledge"];
+                };
+            };
             400: components["responses"]["E400"];
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
@@ -2227,15 +3049,6 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -2253,20 +3066,38 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description The owner's conversations, newest first */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ConversationPage"];
                 };
             };
+            /** @description validation_failed / invalid_query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            /** @description not_found: key is not an own key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -2281,21 +3112,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The conversation and its messages, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        conversation: components["schemas"]["Conversation"];
+                        messages: components["schemas"]["Message"][];
+                    };
+                };
+            };
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -2308,20 +3142,20 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The knowledge base */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KnowledgeBase"];
+                };
+            };
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -2334,26 +3168,35 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["KnowledgeBaseUpdate"];
             };
         };
         responses: {
-            400: components["responses"]["E400"];
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            413: components["responses"]["E413"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description Stored */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["KnowledgeBase"];
                 };
             };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            /** @description version_conflict (details: [{field: "version", issue: "conflict", current}]) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["E413"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -2369,20 +3212,43 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description What the bot could not answer, most frequent first */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        fallbacks: components["schemas"]["FallbackTurn"][];
+                        total: number;
+                        /** @description null on the last page */
+                        next_offset: number | null;
+                    };
                 };
             };
+            /** @description invalid_query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            /** @description not_found: key is not an own key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -2403,20 +3269,38 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description The owner's leads, newest first */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["LeadPage"];
                 };
             };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            /** @description not_found: key is not an own key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -2431,10 +3315,24 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @enum {string} */
+                    status: "new" | "contacted" | "booked" | "closed";
+                };
             };
         };
         responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lead: components["schemas"]["Lead"];
+                    };
+                };
+            };
             400: components["responses"]["E400"];
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
@@ -2443,15 +3341,6 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -2466,27 +3355,49 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    text: string;
+                    /**
+                     * @description Default: detected
+                     * @enum {string}
+                     */
+                    lang?: "de" | "en";
+                    version?: number | null;
+                };
             };
         };
         responses: {
-            400: components["responses"]["E400"];
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            404: components["responses"]["E404"];
-            413: components["responses"]["E413"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description Added; the entry as stored */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        faq: components["schemas"]["FaqEntry"];
+                        version: number;
+                        /** Format: date-time */
+                        updated_at: string | null;
+                    };
                 };
             };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            404: components["responses"]["E404"];
+            /** @description duplicate_phrasing / version_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["E413"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -2531,17 +3442,29 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description Or the X-CarBot-Key header */
+                    client_key?: string;
+                    /** @description The session_id from init */
+                    session_id?: string;
+                    events: {
+                        type: string;
+                        /** @description At most 2048 bytes as JSON */
+                        data?: Record<string, never> | null;
+                    }[];
+                };
             };
         };
         responses: {
-            /** @description Accepted */
+            /** @description Stored */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        accepted: number;
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2551,15 +3474,6 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -2619,21 +3533,30 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            400: components["responses"]["E400"];
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description The matching conversations (each with has_lead), newest first */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ConversationPage"];
                 };
             };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            /** @description not_found: key is not an own key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -2671,15 +3594,6 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -3231,21 +4145,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientKey"];
+                };
+            };
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -3273,15 +4187,6 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -3296,27 +4201,42 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description No control characters except tab and newline; "" or null clears it */
+                    description?: string | null;
+                    is_active?: boolean;
+                    /** @description At most the tier's message limit */
+                    usage_limit?: number;
+                };
             };
         };
         responses: {
-            400: components["responses"]["E400"];
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            404: components["responses"]["E404"];
-            413: components["responses"]["E413"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description Changed */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ClientKey"];
                 };
             };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            404: components["responses"]["E404"];
+            /** @description key_revoked */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["E413"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -3403,29 +4323,33 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": Record<string, never>;
-            };
-        };
+        requestBody?: never;
         responses: {
-            400: components["responses"]["E400"];
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            404: components["responses"]["E404"];
-            413: components["responses"]["E413"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description A new secret (shown once); the old one stops working at once */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["CreateClientKeyResponse"];
                 };
             };
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            404: components["responses"]["E404"];
+            /** @description key_revoked */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["E413"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -3438,29 +4362,42 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": Record<string, never>;
-            };
-        };
+        requestBody?: never;
         responses: {
-            400: components["responses"]["E400"];
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            404: components["responses"]["E404"];
-            413: components["responses"]["E413"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description Verified (domain_verified true) */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ClientKey"];
                 };
             };
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            404: components["responses"]["E404"];
+            /** @description key_revoked */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["E413"];
+            /** @description verification_failed (details: field, reason, message, url, status) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -3475,21 +4412,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LandingPage"];
+                };
+            };
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -3517,15 +4454,6 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -3540,10 +4468,85 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description An active template of GET /api/v1/templates */
+                    template_id?: string;
+                    /** @description Members to replace */
+                    configuration?: {
+                        business_name?: string;
+                        business_description?: string;
+                        tagline?: string;
+                        founded_year?: number;
+                        /** @enum {string} */
+                        locale?: "de" | "en";
+                        contact_info?: components["schemas"]["ContactInfo"];
+                        hours_note?: string;
+                        theme?: components["schemas"]["ThemeSettings"];
+                        services?: {
+                            name: string;
+                            description?: string;
+                            price?: string;
+                            duration?: string;
+                        }[];
+                        highlights?: {
+                            title: string;
+                            text?: string;
+                        }[];
+                        vehicles?: {
+                            title: string;
+                            price?: string;
+                            details?: string;
+                            image_url?: string;
+                            image_alt?: string;
+                        }[];
+                        testimonials?: {
+                            quote: string;
+                            author?: string;
+                        }[];
+                        brands?: string[];
+                        tires?: {
+                            season_note?: string;
+                            storage_price?: string;
+                        };
+                        price_range?: string;
+                        /** @description http(s): the owner's own Impressum */
+                        imprint_url?: string;
+                        /** @description http(s): the owner's own privacy page */
+                        privacy_url?: string;
+                        imprint?: {
+                            name?: string;
+                            legal_form?: string;
+                            representative?: string;
+                            address?: string;
+                            phone?: string;
+                            email?: string;
+                            register_court?: string;
+                            register_number?: string;
+                            vat_id?: string;
+                            supervisory_authority?: string;
+                            chamber?: string;
+                            extra?: string;
+                        };
+                        privacy?: {
+                            officer?: string;
+                            extra?: string;
+                        };
+                        seo?: components["schemas"]["SEOSettings"];
+                    };
+                    seo?: components["schemas"]["SEOSettings"];
+                };
             };
         };
         responses: {
+            /** @description The changed page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LandingPage"];
+                };
+            };
             400: components["responses"]["E400"];
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
@@ -3552,15 +4555,6 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -3575,21 +4569,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The verified domain, and the newest verification */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        custom_domain: string | null;
+                        verification: components["schemas"]["DomainVerification"] | null;
+                    };
+                };
+            };
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -3604,10 +4601,26 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    domain: string;
+                    /**
+                     * @description Default dns
+                     * @enum {string}
+                     */
+                    method?: "dns" | "file" | "meta";
+                };
             };
         };
         responses: {
+            /** @description A verification to complete (a pending one is replaced) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DomainVerification"];
+                };
+            };
             400: components["responses"]["E400"];
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
@@ -3616,15 +4629,6 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -3652,15 +4656,6 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -3673,20 +4668,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The caller's pages, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        landing_pages: components["schemas"]["LandingPage"][];
+                    };
+                };
+            };
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -3703,16 +4700,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The page */
+            /** @description The page (Location: its URL) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        subdomain: string;
-                    };
+                    "application/json": components["schemas"]["LandingPage"];
                 };
             };
             400: components["responses"]["E400"];
@@ -3731,15 +4725,6 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -3754,21 +4739,30 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            404: components["responses"]["E404"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description The rendered page, published or not (private, no-store; noindex) */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "text/html": string;
                 };
             };
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            404: components["responses"]["E404"];
+            /** @description render_failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -3784,18 +4778,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description Caddy may get a certificate for the name */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        domain: string;
+                        /** @constant */
+                        allowed: true;
+                    };
                 };
             };
+            /** @description missing_domain */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no certificate for that name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -3810,29 +4826,49 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description The image itself, at most 2 MiB */
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "image/png": string;
+                "image/jpeg": string;
+                "image/webp": string;
             };
         };
         responses: {
+            /** @description Stored; the page's theme.logo_url / favicon_url now points to it */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "logo" | "favicon";
+                        /** @description /assets/{page}/{sha256}.{ext} */
+                        url: string;
+                        sha256: string;
+                        content_type: string;
+                        bytes: number;
+                    };
+                };
+            };
             400: components["responses"]["E400"];
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
             413: components["responses"]["E413"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description unsupported_image: not PNG, JPEG or WebP */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -3845,29 +4881,60 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /**
+                     * @description Default: the verification's
+                     * @enum {string}
+                     */
+                    method?: "dns" | "file" | "meta";
+                };
             };
         };
         responses: {
-            400: components["responses"]["E400"];
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            404: components["responses"]["E404"];
-            413: components["responses"]["E413"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description Verified: the page is served on the domain */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @constant */
+                        verified: true;
+                        domain: string;
+                        /** @enum {string} */
+                        method: "dns" | "file" | "meta";
+                        url: string;
+                    };
                 };
             };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            404: components["responses"]["E404"];
+            /** @description no_pending_verification / verification_expired */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["E413"];
+            /** @description verification_failed (details: field, issue, method, message) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -3880,29 +4947,33 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": Record<string, never>;
-            };
-        };
+        requestBody?: never;
         responses: {
-            400: components["responses"]["E400"];
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            404: components["responses"]["E404"];
-            413: components["responses"]["E413"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description Published (warnings: what the Impressum lacks) */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["LandingPage"];
                 };
             };
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            404: components["responses"]["E404"];
+            413: components["responses"]["E413"];
+            /** @description render_failed / imprint_incomplete (require_imprint) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -3915,13 +4986,17 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": Record<string, never>;
-            };
-        };
+        requestBody?: never;
         responses: {
-            400: components["responses"]["E400"];
+            /** @description Unpublished */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LandingPage"];
+                };
+            };
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
@@ -3929,15 +5004,6 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -3952,21 +5018,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The webhook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -3994,15 +5060,6 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -4017,10 +5074,23 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    url?: string;
+                    events?: ("lead.created" | "lead.updated" | "conversation.ended" | "page.published" | "subscription.changed")[];
+                    active?: boolean;
+                };
             };
         };
         responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
             400: components["responses"]["E400"];
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
@@ -4029,15 +5099,6 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -4050,20 +5111,20 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The caller's mail settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -4076,10 +5137,25 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @enum {string} */
+                    language?: "de" | "en";
+                    lead_alerts?: boolean;
+                    daily_digest?: boolean;
+                    lead_recipients?: string[];
+                };
             };
         };
         responses: {
+            /** @description The settings as stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
             400: components["responses"]["E400"];
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
@@ -4087,21 +5163,14 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
     getNotificationsUnsubscribe: {
         parameters: {
-            query?: {
+            query: {
+                /** @description the user */
+                u: string;
                 /** @description the signed unsubscribe token of the mail */
                 k?: string;
                 /** @description which mails */
@@ -4113,24 +5182,35 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description An HTML page (GET: a button that POSTs here; POST: done) */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "text/html": string;
                 };
             };
+            /** @description not_found: no such subscription (u, m, k do not match) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
     postNotificationsUnsubscribe: {
         parameters: {
-            query?: {
+            query: {
+                /** @description the user */
+                u: string;
                 k?: string;
                 m?: string;
             };
@@ -4138,26 +5218,38 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        /** @description RFC 8058 one-click: List-Unsubscribe=One-Click (ignored; the query carries u, m, k) */
+        requestBody?: {
             content: {
-                "application/json": Record<string, never>;
+                "application/x-www-form-urlencoded": {
+                    /** @constant */
+                    "List-Unsubscribe"?: "One-Click";
+                };
             };
         };
         responses: {
-            400: components["responses"]["E400"];
-            413: components["responses"]["E413"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description An HTML page (GET: a button that POSTs here; POST: done) */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "text/html": string;
                 };
             };
+            /** @description not_found: no such subscription (u, m, k do not match) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["E413"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -4170,20 +5262,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The caller's webhooks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        webhooks: components["schemas"]["Webhook"][];
+                    };
+                };
+            };
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -4196,10 +5290,25 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description http(s), a public host, no credentials */
+                    url: string;
+                    events: ("lead.created" | "lead.updated" | "conversation.ended" | "page.published" | "subscription.changed")[];
+                    /** @description Default true */
+                    active?: boolean;
+                };
             };
         };
         responses: {
+            /** @description Created; the secret is shown once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhook"];
+                };
+            };
             400: components["responses"]["E400"];
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
@@ -4216,15 +5325,6 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -4239,21 +5339,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The delivery log */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Newest first, at most 100 */
+                        deliveries: {
+                            /** Format: uuid */
+                            id: string;
+                            event: string;
+                            /** @enum {string} */
+                            status: "pending" | "retrying" | "delivered" | "failed";
+                            attempts: number;
+                            response_code: number | null;
+                            duration_ms: number | null;
+                            last_error: string | null;
+                            /** Format: date-time */
+                            next_retry_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            delivered_at: string | null;
+                        }[];
+                    };
+                };
+            };
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -4266,24 +5385,20 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": Record<string, never>;
-            };
-        };
+        requestBody?: never;
         responses: {
-            /** @description A webhook.test delivery queued */
+            /** @description A webhook.test event is queued */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
+                        /** Format: uuid */
                         delivery_id: string;
                     };
                 };
             };
-            400: components["responses"]["E400"];
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
@@ -4291,15 +5406,6 @@ export interface operations {
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
             default: components["responses"]["Error"];
         };
     };
@@ -4325,8 +5431,6 @@ export interface operations {
                     "application/json": components["schemas"]["ListTemplatesResponse"];
                 };
             };
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -4344,21 +5448,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            404: components["responses"]["E404"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description The template */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        template: components["schemas"]["TemplateDetail"];
+                    };
                 };
             };
+            404: components["responses"]["E404"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -4375,21 +5479,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            404: components["responses"]["E404"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description The template rendered with its sample data (HTML) */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "text/html": string;
                 };
             };
+            404: components["responses"]["E404"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };
@@ -4404,21 +5506,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            404: components["responses"]["E404"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            /** @description Success (a JSON object, or no body for 204) */
-            "2XX": {
+            /** @description A thumbnail of the layout */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "image/svg+xml": string;
                 };
             };
+            404: components["responses"]["E404"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
             default: components["responses"]["Error"];
         };
     };

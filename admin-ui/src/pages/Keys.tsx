@@ -169,7 +169,7 @@ export function Keys() {
                   </Stack>
                   <Typography variant="body2" sx={{ fontFamily: 'monospace' }}>{k.masked_key}</Typography>
                   {k.description && <Typography variant="body2">{k.description}</Typography>}
-                  <Typography variant="body2">{t('keys.usage')}: {k.usage.messages.used} / {k.usage.messages.limit < 0 ? '∞' : k.usage.messages.limit} {t('overview.messages')}</Typography>
+                  <Typography variant="body2">{t('keys.usage')}: {k.usage.messages.used} / {k.usage.messages.limit ?? '∞'} {t('overview.messages')}</Typography>
                   <Typography variant="body2">{t('keys.lastUsed')}: {k.last_used_at ? formatDate(k.last_used_at, i18n.language) : t('keys.never')}</Typography>
                 </CardContent>
                 {k.status !== 'revoked' && (

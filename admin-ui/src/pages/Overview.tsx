@@ -88,13 +88,14 @@ export function Overview() {
                   <Typography sx={{ fontWeight: 600, overflowWrap: 'anywhere' }}>{k.domain} · {k.environment === 'test' ? t('keys.test') : t('keys.prod')}</Typography>
                   {(['conversations', 'messages'] as const).map((kind) => {
                     const u = k.usage[kind];
-                    const pct = u.limit > 0 ? Math.min(100, (u.used / u.limit) * 100) : 0;
+                    const limit = u.limit ?? -1; // null: unlimited
+                    const pct = limit > 0 ? Math.min(100, (u.used / limit) * 100) : 0;
                     return (
                       <Box key={kind} sx={{ mt: 0.5 }}>
                         <Typography variant="body2">
-                          {t(`overview.${kind}`)}: {u.limit < 0 ? t('overview.unlimited', { used: nf.format(u.used) }) : t('overview.limit', { used: nf.format(u.used), limit: nf.format(u.limit) })}
+                          {t(`overview.${kind}`)}: {limit < 0 ? t('overview.unlimited', { used: nf.format(u.used) }) : t('overview.limit', { used: nf.format(u.used), limit: nf.format(limit) })}
                         </Typography>
-                        {u.limit > 0 && <LinearProgress variant="determinate" value={pct} color={pct > 90 ? 'error' : 'primary'} aria-label={`${k.domain} ${t(`overview.${kind}`)}`} />}
+                        {limit > 0 && <LinearProgress variant="determinate" value={pct} color={pct > 90 ? 'error' : 'primary'} aria-label={`${k.domain} ${t(`overview.${kind}`)}`} />}
                       </Box>
                     );
                   })}
