@@ -93,6 +93,7 @@ function ImageField({ kind, label, url, pending, onFile, error }: {
   const { t } = useTranslation();
   const shown = pending?.dataUrl || url;
   const inputId = `${kind}-upload-input`;
+  const fileRef = useRef<HTMLInputElement>(null);
   return (
     <Box>
       <Typography sx={{ fontWeight: 600, mb: 0.5 }} id={`${kind}-label`}>{label}</Typography>
@@ -103,22 +104,22 @@ function ImageField({ kind, label, url, pending, onFile, error }: {
           {shown && <img src={shown} alt={label} data-testid={`${kind}-preview`} style={{ maxWidth: '100%', maxHeight: '100%', objectFit: 'contain' }} />}
         </Box>
         <Box>
-          <Button variant="outlined" component="label" htmlFor={inputId}>
+          <Button variant="outlined" onClick={() => fileRef.current?.click()} aria-describedby={`${kind}-hint`}>
             {t('landing.upload', { what: label })}
-            <input
-              id={inputId}
-              type="file"
-              accept="image/png,image/jpeg,image/webp"
-              data-testid={`${kind}-upload`}
-              aria-describedby={`${kind}-hint`}
-              style={{ position: 'absolute', width: 1, height: 1, opacity: 0, overflow: 'hidden' }}
-              onChange={(e) => {
-                const f = e.target.files?.[0];
-                if (f) onFile(f);
-                e.target.value = '';
-              }}
-            />
           </Button>
+          <input
+            ref={fileRef}
+            id={inputId}
+            type="file"
+            hidden
+            accept="image/png,image/jpeg,image/webp"
+            data-testid={`${kind}-upload`}
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) onFile(f);
+              e.target.value = '';
+            }}
+          />
           <Typography variant="body2" color="text.secondary" id={`${kind}-hint`} sx={{ mt: 0.5 }}>
             {pending ? t('landing.logoPending') : t('landing.uploadHint')}
           </Typography>
@@ -420,9 +421,12 @@ export function LandingEditor() {
         <Link component={RouterLink} to="/landing-pages" data-testid="landing-back">{t('landing.back')}</Link>
       </Box>
       <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1} sx={{ justifyContent: 'space-between', alignItems: { sm: 'center' } }}>
-        <Typography variant="h5" component="h1" sx={{ overflowWrap: 'anywhere' }}>
-          {page ? t('landing.editorEdit', { host }) : t('landing.editorNew')}
-        </Typography>
+        <Box sx={{ minWidth: 0 }}>
+          <Typography variant="h5" component="h1" sx={{ overflowWrap: 'anywhere' }}>
+            {page ? t('landing.editorEdit', { host: form.business_name.trim() || page.subdomain }) : t('landing.editorNew')}
+          </Typography>
+          {page && <Typography color="text.secondary" sx={{ overflowWrap: 'anywhere' }} data-testid="editor-host">{host}</Typography>}
+        </Box>
         <Typography aria-live="polite" color="text.secondary" data-testid="save-state">{stateText}</Typography>
       </Stack>
       {errors.length > 0 && (
@@ -462,13 +466,13 @@ export function LandingEditor() {
               slotProps={{ htmlInput: { 'data-testid': 'business-description', maxLength: 2000 } }}
             />
             <TextField
-              label={t('landing.subdomain')} value={form.subdomain} disabled={!!page} error={subStatus.error}
+              label={t('landing.subdomain')} value={form.subdomain} error={subStatus.error}
               helperText={<span data-testid="subdomain-status">{subStatus.text}</span>}
               onChange={(e) => {
                 setSubTouched(true);
                 set('subdomain', e.target.value.toLowerCase());
               }}
-              slotProps={{ htmlInput: { 'data-testid': 'subdomain', maxLength: 63, spellCheck: false, autoCapitalize: 'none' } }}
+              slotProps={{ htmlInput: { 'data-testid': 'subdomain', maxLength: 63, spellCheck: false, autoCapitalize: 'none', readOnly: !!page } }}
             />
             <TextField
               select label={t('landing.language')} value={form.locale} onChange={(e) => set('locale', e.target.value as 'de' | 'en')}
@@ -590,7 +594,7 @@ export function LandingEditor() {
         {page?.is_published ? (
           <>
             <Button variant="contained" onClick={() => void onPublish()} data-testid="publish-button">{t('landing.publish')}</Button>
-            <Button color="warning" onClick={() => setConfirmOff(true)} data-testid="unpublish-button">{t('landing.unpublish')}</Button>
+            <Button color="error" onClick={() => setConfirmOff(true)} data-testid="unpublish-button">{t('landing.unpublish')}</Button>
             <Link href={page.urls.canonical} target="_blank" rel="noopener" data-testid="open-page" sx={{ px: 1 }}>{t('landing.open')}</Link>
           </>
         ) : (

@@ -30,7 +30,7 @@ export function LandingPages() {
         <Alert severity="info" data-testid="landing-premium">{t('landing.premium')}</Alert>
       )}
       {q.error && !(q.error instanceof ApiError && q.error.status === 403) && <ErrorState error={q.error} onRetry={() => void q.refetch()} />}
-      {q.data && q.data.length === 0 && <Empty action={create}>{t('landing.empty')}</Empty>}
+      {q.data && q.data.length === 0 && <Empty>{t('landing.empty')}</Empty>}
       {q.data?.map((p) => {
         const status = pageStatus(p);
         const host = hostOf(p.urls.canonical);
