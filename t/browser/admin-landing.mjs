@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 import { AxeBuilder } from '@axe-core/playwright';
-import { launch, scenario, ok, is, like, done, newPage } from './lib.mjs';
+import { launch, scenario, ok, is, like, note, done, newPage } from './lib.mjs';
 
 const BASE = process.env.BASE;
 const PAGE_URL = process.env.PAGE_URL;
@@ -91,6 +91,15 @@ async function ask(p, text) {
 const browser = await launch();
 const { page, rec } = await newPage(browser, { viewport: { width: 1280, height: 900 }, locale: 'en-US' });
 let pageId = '';
+const previews = [];
+page.on('requestfinished', async (r) => {
+  if (!/\/landing-pages\/[^/]+\/preview$/.test(r.url())) return;
+  const resp = await r.response();
+  previews.push(`${resp ? resp.status() : '-'} ${resp ? (await resp.body().catch(() => Buffer.alloc(0))).length : 0}B`);
+});
+page.on('requestfailed', (r) => {
+  if (/\/preview$/.test(r.url())) previews.push(`failed ${r.failure()?.errorText}`);
+});
 
 await scenario('the spec’s Landing Page Creation Flow', async () => {
   // Login
@@ -275,6 +284,8 @@ await scenario('every new screen: both languages, 390 and 1280 px, axe, screensh
           await page.click(tid('preview-button'));
           await page.frameLocator(tid('preview-iframe')).locator('h1').waitFor().catch(async (e) => {
             await shot(page, `FAILED-${name}-${lang}-${w}`);
+            const why = await page.locator(tid('preview-error')).textContent({ timeout: 1000 }).catch(() => 'none shown');
+            note(`preview error: ${why}; preview requests: ${rec.requests.filter((r) => r.url.includes('/preview')).slice(-3).map((r) => r.url).join(' ')}; finished: ${previews.slice(-4).join(', ')}`);
             throw e;
           });
         }

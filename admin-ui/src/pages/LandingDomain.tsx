@@ -123,7 +123,10 @@ export function LandingDomain() {
   return (
     <Stack spacing={2} sx={{ maxWidth: 900 }}>
       <Box><Link component={RouterLink} to={`/landing-pages/${id}`} data-testid="domain-back">{t('landing.back')}</Link></Box>
-      <Typography variant="h5" component="h1" sx={{ overflowWrap: 'anywhere' }}>{t('landing.domainTitle', { host })}</Typography>
+      <Box>
+        <Typography variant="h5" component="h1">{t('landing.domain')}</Typography>
+        <Typography color="text.secondary" sx={{ overflowWrap: 'anywhere' }} data-testid="domain-page-host">{t('landing.domainTitle', { host })}</Typography>
+      </Box>
       <Typography>{t('landing.domainHint')}</Typography>
 
       <Paper variant="outlined" sx={{ p: 2 }} component="section" aria-labelledby="dom-current">
@@ -142,7 +145,7 @@ export function LandingDomain() {
       </Paper>
 
       <Paper variant="outlined" sx={{ p: 2 }} component="form" onSubmit={(e: React.FormEvent) => void ask(e)} noValidate aria-labelledby="dom-ask">
-        <Typography variant="h6" component="h2" id="dom-ask" sx={{ mb: 1.5 }}>{t('landing.domain')}</Typography>
+        <Typography variant="h6" component="h2" id="dom-ask" sx={{ mb: 1.5 }}>{t('landing.domainInput')}</Typography>
         <Stack spacing={2}>
           {err && <Alert severity="error" role="alert" data-testid="domain-error">{err}</Alert>}
           <TextField label={t('landing.domainInput')} placeholder="www.werkstatt-muster.de" value={domain} onChange={(e) => setDomainText(e.target.value)}

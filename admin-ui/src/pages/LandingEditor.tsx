@@ -105,7 +105,7 @@ function ImageField({ kind, label, url, pending, onFile, error }: {
         </Box>
         <Box>
           <Button variant="outlined" onClick={() => fileRef.current?.click()} aria-describedby={`${kind}-hint`}>
-            {t('landing.upload', { what: label })}
+            {t('landing.upload', { what: kind === 'logo' ? t('landing.logo') : 'Favicon' })}
           </Button>
           <input
             ref={fileRef}
@@ -280,11 +280,14 @@ export function LandingEditor() {
     return run;
   }
 
+  const [previewErr, setPreviewErr] = useState<string | null>(null);
   const refreshPreview = useCallback(async (id: string) => {
     try {
       setHtml(await previewHtml(id));
-    } catch {
-      /* the last preview stays */
+      setPreviewErr(null);
+    } catch (e) {
+      // the last preview stays, with the reason beside it
+      setPreviewErr(e instanceof Error ? e.message : String(e));
     }
   }, []);
 
@@ -403,6 +406,11 @@ export function LandingEditor() {
       <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
         {page?.is_published ? t('landing.previewSaved') : t('landing.previewLive')}
       </Typography>
+      {previewErr && page && (
+        <Alert severity="error" data-testid="preview-error" sx={{ mb: 1 }} action={<Button color="inherit" onClick={() => void refreshPreview(page.id)}>{t('common.retry')}</Button>}>
+          {t('common.error')} {previewErr}
+        </Alert>
+      )}
       <Box sx={{ display: 'flex', justifyContent: 'center', bgcolor: 'grey.200', borderRadius: 1, p: width === 'phone' ? 1 : 0, overflowX: 'auto' }}>
         <iframe
           title={t('landing.previewTitle')}
@@ -426,6 +434,18 @@ export function LandingEditor() {
             {page ? t('landing.editorEdit', { host: form.business_name.trim() || page.subdomain }) : t('landing.editorNew')}
           </Typography>
           {page && <Typography color="text.secondary" sx={{ overflowWrap: 'anywhere' }} data-testid="editor-host">{host}</Typography>}
+          {page && (
+            <Stack direction="row" sx={{ flexWrap: 'wrap', alignItems: 'center', columnGap: 2, rowGap: 0.5, mt: 0.5 }}>
+              {page.is_published && page.published_at && (
+                <Typography variant="body2" color="text.secondary">{t('landing.publishedAt', { date: formatDate(page.published_at, i18n.language) })}</Typography>
+              )}
+              {page.is_published && <Link href={page.urls.canonical} target="_blank" rel="noopener" data-testid="open-page">{t('landing.open')}</Link>}
+              <Link component={RouterLink} to={`/landing-pages/${page.id}/domain`} data-testid="domain-link">{t('landing.domain')}</Link>
+              {page.is_published && (
+                <Button size="small" color="error" onClick={() => setConfirmOff(true)} data-testid="unpublish-button" sx={{ px: 0.5, minWidth: 0 }}>{t('landing.unpublish')}</Button>
+              )}
+            </Stack>
+          )}
         </Box>
         <Typography aria-live="polite" color="text.secondary" data-testid="save-state">{stateText}</Typography>
       </Stack>
@@ -585,29 +605,13 @@ export function LandingEditor() {
         sx={{ position: 'sticky', bottom: 0, p: 1.5, zIndex: 2, display: 'flex', flexWrap: 'wrap', gap: 1, alignItems: 'center' }}
         component="div"
         role="toolbar"
-        aria-label={t('landing.editorNew')}
+        aria-label={t('landing.actions')}
       >
         <Button variant="outlined" onClick={() => void onSave()} disabled={state === 'saving'} data-testid="save-button">{t('landing.save')}</Button>
         <Button variant="outlined" onClick={() => void onPreview()} data-testid="preview-button" aria-pressed={showPreview}>
           {showPreview ? t('landing.hidePreview') : t('landing.preview')}
         </Button>
-        {page?.is_published ? (
-          <>
-            <Button variant="contained" onClick={() => void onPublish()} data-testid="publish-button">{t('landing.publish')}</Button>
-            <Button color="error" onClick={() => setConfirmOff(true)} data-testid="unpublish-button">{t('landing.unpublish')}</Button>
-            <Link href={page.urls.canonical} target="_blank" rel="noopener" data-testid="open-page" sx={{ px: 1 }}>{t('landing.open')}</Link>
-          </>
-        ) : (
-          <Button variant="contained" onClick={() => void onPublish()} data-testid="publish-button">{t('landing.publish')}</Button>
-        )}
-        {page && (
-          <Button component={RouterLink} to={`/landing-pages/${page.id}/domain`} data-testid="domain-link">{t('landing.domain')}</Button>
-        )}
-        {page?.published_at && (
-          <Typography variant="body2" color="text.secondary" sx={{ ml: { sm: 'auto' } }}>
-            {t('landing.publishedAt', { date: formatDate(page.published_at, i18n.language) })}
-          </Typography>
-        )}
+        <Button variant="contained" onClick={() => void onPublish()} data-testid="publish-button">{t('landing.publish')}</Button>
       </Paper>
       <ConfirmDialog
         open={confirmOff}

@@ -1,4 +1,4 @@
-import { Alert, Button, Card, CardActions, CardContent, Chip, Link, Stack, Typography } from '@mui/material';
+import { Alert, Button, Card, CardActions, CardContent, Chip, Stack, Typography } from '@mui/material';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link as RouterLink } from 'react-router-dom';
@@ -21,7 +21,7 @@ export function LandingPages() {
   );
   return (
     <Stack spacing={2}>
-      <Stack direction="row" spacing={2} sx={{ alignItems: 'center', justifyContent: 'space-between', flexWrap: 'wrap', gap: 1 }}>
+      <Stack direction="row" useFlexGap sx={{ alignItems: 'center', justifyContent: 'space-between', flexWrap: 'wrap', gap: 1 }}>
         <Typography variant="h5" component="h1">{t('landing.title')}</Typography>
         {create}
       </Stack>
@@ -33,7 +33,7 @@ export function LandingPages() {
       {q.data && q.data.length === 0 && <Empty>{t('landing.empty')}</Empty>}
       {q.data?.map((p) => {
         const status = pageStatus(p);
-        const host = hostOf(p.urls.canonical);
+        const host = hostOf(p.urls.subdomain);
         const name = typeof p.configuration.business_name === 'string' ? p.configuration.business_name : p.subdomain;
         return (
           <Card key={p.id} variant="outlined" data-testid="landing-row" data-subdomain={p.subdomain}>
@@ -50,8 +50,12 @@ export function LandingPages() {
               </Stack>
               <Typography sx={{ mt: 1, overflowWrap: 'anywhere' }}>
                 {t('landing.host')}: <span data-testid="landing-host">{host}</span>
-                {p.custom_domain && p.custom_domain !== host ? ` · ${p.custom_domain}` : ''}
               </Typography>
+              {p.custom_domain && (
+                <Typography sx={{ overflowWrap: 'anywhere' }}>
+                  {t('landing.domain')}: <span data-testid="landing-custom-domain">{p.custom_domain}</span>
+                </Typography>
+              )}
               <Typography color="text.secondary" variant="body2">
                 {t('landing.lastPublish')}: {p.published_at ? formatDate(p.published_at, i18n.language) : t('landing.never')}
               </Typography>
@@ -64,9 +68,9 @@ export function LandingPages() {
                 {t('landing.domain')}
               </Button>
               {p.is_published && (
-                <Link href={p.urls.canonical} target="_blank" rel="noopener" data-testid="landing-open" sx={{ px: 1 }} aria-label={`${t('landing.open')}: ${host}`}>
+                <Button component="a" href={p.urls.canonical} target="_blank" rel="noopener" data-testid="landing-open" aria-label={`${t('landing.open')}: ${host}`}>
                   {t('landing.open')}
-                </Link>
+                </Button>
               )}
             </CardActions>
           </Card>
