@@ -412,13 +412,13 @@ export function LandingEditor() {
         </Alert>
       )}
       <Box sx={{ display: 'flex', justifyContent: 'center', bgcolor: 'grey.200', borderRadius: 1, p: width === 'phone' ? 1 : 0, overflowX: 'auto' }}>
-        <iframe
+        {html === null ? <Loading /> : <iframe
           title={t('landing.previewTitle')}
           data-testid="preview-iframe"
           sandbox=""
           srcDoc={html ?? ''}
           style={{ width: width === 'phone' ? 390 : '100%', maxWidth: width === 'phone' ? 390 : undefined, minWidth: width === 'phone' ? 390 : 0, height: 720, border: 0, background: '#fff', display: 'block' }}
-        />
+        />}
       </Box>
     </Paper>
   );
