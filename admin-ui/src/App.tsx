@@ -10,6 +10,11 @@ import { Knowledge } from './pages/Knowledge';
 import { Leads } from './pages/Leads';
 import { Overview } from './pages/Overview';
 import { queryClient } from './queryClient';
+// ---- landing pages and custom domains (issue 18 part A) ----
+import { LandingDomain } from './pages/LandingDomain';
+import { LandingEditor } from './pages/LandingEditor';
+import { LandingPages } from './pages/LandingPages';
+// ---- end landing pages ----
 
 export function App() {
   const nav = useNavigate();
@@ -65,6 +70,11 @@ export function App() {
         <Route path="/knowledge" element={<Knowledge />} />
         <Route path="/conversations" element={<Conversations />} />
         <Route path="/leads" element={<Leads />} />
+        {/* ---- landing pages and custom domains (issue 18 part A); "create" is an id the editor knows ---- */}
+        <Route path="/landing-pages" element={<LandingPages />} />
+        <Route path="/landing-pages/:id" element={<LandingEditor />} />
+        <Route path="/landing-pages/:id/domain" element={<LandingDomain />} />
+        {/* ---- end landing pages ---- */}
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>
     </Layout>

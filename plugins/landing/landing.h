@@ -324,6 +324,7 @@ int svc_republish(cb_req *req, const char *user_id, const char *page_id);
 
 int h_create(cb_req *req);
 int h_list(cb_req *req);
+int h_subdomain_check(cb_req *req); /* subdomain_check.c */
 int h_get(cb_req *req);
 int h_patch(cb_req *req);
 int h_delete(cb_req *req);

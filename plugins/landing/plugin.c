@@ -153,6 +153,8 @@ struct route_def {
 static const struct route_def routes[] = {
     {"POST", PAGES, CB_AUTH_BEARER, OWN_C, h_create},
     {"GET", PAGES, CB_AUTH_BEARER, OWN_R, h_list},
+    /* a literal segment: wins over {id} */
+    {"GET", PAGES "/subdomain-check", CB_AUTH_BEARER, OWN_R, h_subdomain_check},
     {"GET", PAGES "/{id}", CB_AUTH_BEARER, OWN_R, h_get},
     {"PATCH", PAGES "/{id}", CB_AUTH_BEARER, OWN_U, h_patch},
     {"DELETE", PAGES "/{id}", CB_AUTH_BEARER, OWN_D, h_delete},

@@ -1001,6 +1001,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/landing-pages/subdomain-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GET /api/v1/landing-pages/subdomain-check
+         * @description Whether a subdomain can be had for a new page, asked while the owner types it. A name that cannot be had is 200 with available false and the reason (the rules of creating a page: too_short, too_long, invalid, reserved, taken); only a missing parameter or one over 255 characters is a 400. Advice, not a reservation: creating the page can still answer 409 subdomain_taken.
+         */
+        get: operations["getLandingPagesSubdomainCheck"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks/{id}": {
         parameters: {
             query?: never;
@@ -2057,6 +2077,20 @@ export interface components {
             updated_at: string;
             /** @description The signing secret: shown only in this answer */
             secret: string;
+        };
+        SubdomainCheck: {
+            /** @description the name asked for, lower-cased */
+            subdomain: string;
+            available: boolean;
+            /**
+             * @description why not (null when available)
+             * @enum {string|null}
+             */
+            reason: "too_short" | "too_long" | "invalid" | "reserved" | "taken" | null;
+            /** @description the reason in English, for people */
+            message: string | null;
+            /** @description {subdomain}.{base_domain}, when the name is a valid one (available or taken) */
+            host?: string;
         };
         TemplateSummary: {
             id: string;
@@ -5001,6 +5035,36 @@ export interface operations {
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
             413: components["responses"]["E413"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
+            default: components["responses"]["Error"];
+        };
+    };
+    getLandingPagesSubdomainCheck: {
+        parameters: {
+            query: {
+                /** @description the subdomain asked for (compared lower-cased) */
+                subdomain: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubdomainCheck"];
+                };
+            };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];

@@ -16,6 +16,9 @@ export const NAV = [
   { to: '/knowledge', key: 'nav.knowledge', testid: 'nav-knowledge' },
   { to: '/conversations', key: 'nav.conversations', testid: 'nav-conversations' },
   { to: '/leads', key: 'nav.leads', testid: 'nav-leads' },
+  // ---- landing pages (issue 18 part A) ----
+  { to: '/landing-pages', key: 'landing.nav', testid: 'nav-landing-pages' },
+  // ---- end landing pages ----
 ] as const;
 
 export function LangSwitch() {
