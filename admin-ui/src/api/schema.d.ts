@@ -2046,6 +2046,20 @@ export interface components {
                 };
             };
         };
+        SubdomainCheck: {
+            /** @description the name asked for, lower-cased */
+            subdomain: string;
+            available: boolean;
+            /**
+             * @description why not (null when available)
+             * @enum {string|null}
+             */
+            reason: "too_short" | "too_long" | "invalid" | "reserved" | "taken" | null;
+            /** @description the reason in English, for people */
+            message: string | null;
+            /** @description {subdomain}.{base_domain}, when the name is a valid one (available or taken) */
+            host?: string;
+        };
         NotificationSettings: {
             /** @enum {string} */
             language: "de" | "en";
@@ -2077,20 +2091,6 @@ export interface components {
             updated_at: string;
             /** @description The signing secret: shown only in this answer */
             secret: string;
-        };
-        SubdomainCheck: {
-            /** @description the name asked for, lower-cased */
-            subdomain: string;
-            available: boolean;
-            /**
-             * @description why not (null when available)
-             * @enum {string|null}
-             */
-            reason: "too_short" | "too_long" | "invalid" | "reserved" | "taken" | null;
-            /** @description the reason in English, for people */
-            message: string | null;
-            /** @description {subdomain}.{base_domain}, when the name is a valid one (available or taken) */
-            host?: string;
         };
         TemplateSummary: {
             id: string;
