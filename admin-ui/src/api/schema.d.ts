@@ -1223,7 +1223,7 @@ export interface components {
         };
         Tokens: {
             access_token: string;
-            /** @description Absent in cookie mode (auth.cookie_mode): the refresh token is then only in the HttpOnly cookie. */
+            /** @description Absent in cookie mode (request header X-CarBot-Session: cookie): the refresh token is then only in the HttpOnly cookie. */
             refresh_token?: string;
             expires_in: number;
         };

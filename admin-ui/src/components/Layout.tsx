@@ -16,6 +16,9 @@ export const NAV = [
   { to: '/knowledge', key: 'nav.knowledge', testid: 'nav-knowledge' },
   { to: '/conversations', key: 'nav.conversations', testid: 'nav-conversations' },
   { to: '/leads', key: 'nav.leads', testid: 'nav-leads' },
+  // account & billing (issue 18 part B)
+  { to: '/billing', key: 'billing.nav', testid: 'nav-billing' },
+  { to: '/account', key: 'account.nav', testid: 'nav-account' },
 ] as const;
 
 export function LangSwitch() {
