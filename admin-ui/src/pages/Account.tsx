@@ -173,12 +173,21 @@ function Preferences() {
   const lang: Lang = i18n.language.startsWith('en') ? 'en' : 'de';
   const put = useMutation({
     mutationFn: (s: Partial<NotifySettings>) => putNotify(s),
+    // the switches move at once; an error puts them back
+    onMutate: (s) => {
+      const before = qc.getQueryData<NotifySettings>(['account', 'notify']);
+      if (before && (s.lead_alerts !== undefined || s.daily_digest !== undefined)) qc.setQueryData(['account', 'notify'], { ...before, ...s });
+      return before;
+    },
     onSuccess: (s) => {
       qc.setQueryData(['account', 'notify'], s);
       setRcpt(null);
       setMsg({ ok: true, text: t('common.saved') });
     },
-    onError: (e) => setMsg({ ok: false, text: apiMessage(e, t) }),
+    onError: (e, _s, before) => {
+      if (before) qc.setQueryData(['account', 'notify'], before);
+      setMsg({ ok: false, text: apiMessage(e, t) });
+    },
   });
   const available = q.isSuccess;
   const recipients = rcpt ?? (q.data?.lead_recipients ?? []).join(', ');

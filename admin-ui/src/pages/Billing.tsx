@@ -60,7 +60,7 @@ function Current({ sub, plan, testMode }: { sub: Subscription; plan: Plan | unde
           {plan?.name ?? sub.plan}
         </Typography>
         <Chip label={t(`billing.status.${sub.status}`, { defaultValue: sub.status })} color={sub.status === 'active' ? 'success' : sub.status === 'past_due' ? 'error' : 'default'} data-testid="current-status" />
-        {testMode && <Chip label={t('billing.testMode')} color="warning" variant="outlined" data-testid="test-mode" />}
+        {testMode && <Chip label={t('billing.testMode')} variant="outlined" sx={{ color: '#8a4b00', borderColor: '#8a4b00' }} data-testid="test-mode" />}
       </Stack>
       {sub.interval && <Typography>{t(`billing.per.${sub.interval}`)}{sub.current_period_end ? ' · ' + t('billing.renews', { date: date(sub.current_period_end) }) : ''}</Typography>}
       {c?.kind === 'trial' && (
