@@ -171,7 +171,8 @@ await scenario('a downgrade says first what it would switch off', async () => {
 await scenario('account: profile, mails, language', async () => {
   await go(page, 'nav-account');
   await page.locator(tid('profile-save')).waitFor();
-  ok(await page.locator(tid('email-verified')).isVisible(), 'the address shows as confirmed');
+  await page.locator(tid('email-verified')).waitFor();
+  ok(!(await page.locator(tid('resend-verification')).isVisible()), 'the address shows as confirmed, nothing to send again');
   await page.fill(tid('profile-lastName'), 'Beispiel');
   await page.click(tid('profile-save'));
   await page.locator(tid('profile-message')).waitFor();

@@ -348,9 +348,8 @@ function DeleteAccount() {
     mutationFn: () => requestErasure(pw),
     onSuccess: (r) => {
       // the account is switched off now and every session ended: the public page shows the state and the way back
+      // (that page ends the session here once shown: ended first, the sign-in redirect would win)
       nav('/account-deletion', { replace: true, state: { erasure: r, email: session.user?.email } });
-      queryClient.clear();
-      session.clear();
     },
     onError: (e) => setErr(e instanceof ApiError && e.code === 'invalid_password' ? t('account.deleteWrongPassword') : apiMessage(e, t)),
   });

@@ -14,6 +14,7 @@ import { ApiError, publicPost, session, type TokenReply } from '../api/client';
 import { Loading } from '../components/States';
 import { accountNotice } from '../lib/accountNotice';
 import { daysLeft } from '../lib/billing';
+import { queryClient } from '../queryClient';
 import { Frame } from './Auth';
 import { apiMessage } from './Account';
 
@@ -154,6 +155,13 @@ export function AccountDeletion() {
   const [err, setErr] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const e = st.erasure;
+  useEffect(() => {
+    // arrived from the account page's deletion: every session ended at the server, this one too
+    if (st.erasure && session.user) {
+      queryClient.clear();
+      session.clear();
+    }
+  }, [st.erasure]);
   const date = (iso: string) => new Intl.DateTimeFormat(i18n.language, { dateStyle: 'long' }).format(new Date(iso));
   return (
     <Frame title={t('recovery.deletionTitle')}>
