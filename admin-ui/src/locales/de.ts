@@ -162,7 +162,8 @@ const de: Strings = {
     deletionCancelHint: 'Umentschieden? Geben Sie E-Mail und Passwort ein, um die Löschung abzubrechen und sich anzumelden.',
     deletionCancel: 'Löschung abbrechen und anmelden', deletionNeed: 'Bitte E-Mail-Adresse und Passwort eingeben.',
     deletionNone: 'Für diese E-Mail und dieses Passwort ist keine Löschung geplant.', deletionOver: 'Die Karenzzeit ist vorbei: das Konto wird gelöscht.',
-    deletionHint: 'Löschung Ihres Kontos beantragt?', deletionLink: 'Löschung abbrechen',
+    deletionCancelShort: 'Löschung abbrechen',
+    pendingLogin: 'Die Löschung dieses Kontos ist geplant, deshalb ist es abgeschaltet. Brechen Sie die Löschung ab, um sich anzumelden und Ihre Schlüssel und Seiten zurückzubekommen.',
   },
 };
 export default de;

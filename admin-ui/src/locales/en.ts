@@ -160,7 +160,8 @@ const en = {
     deletionCancelHint: 'Changed your mind? Enter your e-mail and password to cancel the deletion and sign in.',
     deletionCancel: 'Cancel deletion and sign in', deletionNeed: 'Enter your e-mail address and password.',
     deletionNone: 'No deletion is planned for this e-mail and password.', deletionOver: 'The grace period is over: the account is being deleted.',
-    deletionHint: 'Asked to delete your account?', deletionLink: 'Cancel the deletion',
+    deletionCancelShort: 'Cancel deletion',
+    pendingLogin: 'The deletion of this account is planned, so it is switched off. Cancel the deletion to sign in and get your keys and pages back.',
   },
 };
 export default en;

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link as RouterLink, useLocation, useNavigate } from 'react-router-dom';
 import { ApiError, publicPost, session, type TokenReply } from '../api/client';
 import { LangSwitch } from '../components/Layout';
+import { cancelErasure } from '../api/account';
 import { accountNotice } from '../lib/accountNotice';
 import { apiFieldErrors, loginSchema, registerSchema, type LoginForm, type RegisterForm } from '../lib/schemas';
 
@@ -39,12 +40,14 @@ export function Login({ notice }: { notice: string | null }) {
   const nav = useNavigate();
   const loc = useLocation();
   const [err, setErr] = useState<string | null>(null);
-  const [wrong, setWrong] = useState(false);
+  // account & billing (issue 18 part B): the right password for an account whose deletion waits
+  const [pending, setPending] = useState<LoginForm | null>(null);
+  const [busy, setBusy] = useState(false);
   const shown = notice ?? accountNotice.notice;
   const f = useForm<LoginForm>({ resolver: zodResolver(loginSchema), defaultValues: { email: '', password: '', remember: false } });
   const submit = f.handleSubmit(async (v) => {
     setErr(null);
-    setWrong(false);
+    setPending(null);
     try {
       session.accept(await publicPost<TokenReply>('/api/v1/auth/login', v));
       accountNotice.setNotice(null);
@@ -53,10 +56,25 @@ export function Login({ notice }: { notice: string | null }) {
       if (e instanceof ApiError && e.details.length) {
         for (const [k, m] of Object.entries(apiFieldErrors(e.details, ['email', 'password']))) f.setError(k as 'email', { message: m });
       }
-      setErr(errorText(e, t));
-      setWrong(e instanceof ApiError && e.code === 'invalid_credentials');
+      if (e instanceof ApiError && e.code === 'account_pending_erasure') setPending(v);
+      else setErr(errorText(e, t));
     }
   });
+  const cancelDeletion = async () => {
+    if (!pending) return;
+    setBusy(true);
+    setErr(null);
+    try {
+      await cancelErasure(pending.email, pending.password);
+      accountNotice.setCancelled(true);
+      session.accept(await publicPost<TokenReply>('/api/v1/auth/login', pending));
+      accountNotice.setNotice(null);
+      nav('/account', { replace: true });
+    } catch (e) {
+      setErr(e instanceof ApiError && e.code === 'grace_period_over' ? t('recovery.deletionOver') : errorText(e, t));
+      setBusy(false);
+    }
+  };
   const fe = f.formState.errors;
   return (
     <Frame title={t('auth.login')}>
@@ -64,6 +82,12 @@ export function Login({ notice }: { notice: string | null }) {
         <Stack spacing={2}>
           {shown && <Alert severity="info" data-testid="session-notice">{t(shown)}</Alert>}
           {err && <Alert severity="error" role="alert" data-testid="login-error">{err}</Alert>}
+          {pending && (
+            <Alert severity="warning" role="alert" data-testid="login-pending-erasure"
+              action={<Button color="inherit" size="small" disabled={busy} onClick={() => void cancelDeletion()} data-testid="login-cancel-deletion">{t('recovery.deletionCancelShort')}</Button>}>
+              {t('recovery.pendingLogin')}
+            </Alert>
+          )}
           <TextField
             label={t('auth.email')} type="email" autoComplete="username" autoFocus
             {...f.register('email')} error={!!fe.email} helperText={fe.email?.message ? t(fe.email.message) : ' '}
@@ -81,15 +105,11 @@ export function Login({ notice }: { notice: string | null }) {
           <Typography variant="body2">
             {t('auth.noAccount')} <Link component={RouterLink} to="/register" data-testid="to-register">{t('auth.register')}</Link>
           </Typography>
-          {/* account & billing (issue 18 part B): forgot password, a planned deletion */}
+          {/* account & billing (issue 18 part B): forgot password */}
           <Typography variant="body2">
             <Link component={RouterLink} to="/forgot-password" data-testid="to-forgot">{t('recovery.forgotLink')}</Link>
           </Typography>
-          {wrong && (
-            <Typography variant="body2" data-testid="deletion-hint">
-              {t('recovery.deletionHint')} <Link component={RouterLink} to="/account-deletion" data-testid="to-deletion">{t('recovery.deletionLink')}</Link>
-            </Typography>
-          )}
+
         </Stack>
       </form>
     </Frame>

@@ -2,9 +2,9 @@
 // signed in or not: confirm the address (/verify-email?token=, notify's
 // verify_email mail), forgot and reset password (/reset-password?token=,
 // the password_reset mail), and an account whose deletion is planned
-// (/account-deletion): its state and the way to cancel. auth refuses to
-// sign in to a switched-off account, so cancelling takes e-mail and
-// password here (gdpr's public cancel route) and then signs in.
+// (/account-deletion): its state and the way to cancel with e-mail and
+// password (gdpr's public cancel route), then signed in. The login page
+// offers the same when auth answers 403 account_pending_erasure.
 import { Alert, Button, Link, Stack, TextField, Typography } from '@mui/material';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
