@@ -277,9 +277,13 @@ await scenario('account deletion: wrong password changes nothing; requested, the
   await page.locator(tid('login-pending-erasure')).waitFor();
   like(await page.locator(tid('login-pending-erasure')).textContent(), /Löschung dieses Kontos ist geplant/, 'with the right one: the login says the deletion is planned');
   like(page.url(), /\/admin\/login$/, 'and does not sign in');
-  await shot(page, 'account-login-pending-390');
+  await shot(page, 'account-login-pending-1280');
   await axe(page, 'the login with a planned deletion');
   await page.click(tid('login-cancel-deletion'));
+  await page.waitForURL(/\/admin\/account-deletion$/);
+  is(await page.inputValue(tid('deletion-email')), EMAIL_A, 'its cancel button leads to the cancel form, the address filled in');
+  await page.fill(tid('deletion-password'), pwA);
+  await page.click(tid('deletion-cancel'));
   await page.waitForURL(/\/admin\/account$/);
   await page.locator(tid('deletion-cancelled')).waitFor();
   ok(true, 'cancelled, signed in, back on the account page');

@@ -77,9 +77,11 @@ describe('downgradeEffects', () => {
     expect(downgradeEffects({ client_keys: null, landing_pages: null }, keys, [page('p', '2026-01-01T00:00:00Z')])).toEqual({ keys: [], pages: [] });
     expect(downgradeEffects(limits, [], null).pages).toEqual([]);
   });
-  it('equal creation times: the larger id counts as newer', () => {
-    const same = [key('k2', '2026-01-01T00:00:00Z'), key('k1', '2026-01-01T00:00:00Z')];
-    expect(downgradeEffects({ client_keys: 1, landing_pages: 0 }, same, []).keys.map((k) => k.id)).toEqual(['k2']);
+  it('within one second the lists\' order decides (keys newest first, pages oldest first)', () => {
+    const same = [key('k2', '2026-01-01T00:00:00Z'), key('k1', '2026-01-01T00:00:00Z'), key('k0', '2026-01-01T00:00:00Z')];
+    expect(downgradeEffects({ client_keys: 1, landing_pages: 0 }, same, []).keys.map((k) => k.id)).toEqual(['k2', 'k1']);
+    const pages = [page('p0', '2026-01-01T00:00:00Z'), page('p1', '2026-01-01T00:00:00Z')];
+    expect(downgradeEffects({ client_keys: 1, landing_pages: 1 }, [], pages).pages.map((p) => p.id)).toEqual(['p1']);
   });
 });
 

@@ -66,19 +66,25 @@ export interface Effects {
   pages: PageLike[];
 }
 
-function oldestFirst<T extends { id: string; created_at: string }>(a: T, b: T): number {
-  return a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-/** Beyond the limit, newest first as the plugin picks them (null limit: nothing). */
-function beyond<T extends { id: string; created_at: string }>(live: T[], limit: number | null): T[] {
+/**
+ * Beyond the limit, newest first (null limit: nothing). `live` is oldest
+ * first by the server's full-precision order; the API's created_at has
+ * whole seconds, so the sort (stable) only moves rows of different seconds
+ * and keeps the server's order within one.
+ */
+function beyond<T extends { created_at: string }>(live: T[], limit: number | null): T[] {
   if (limit === null) return [];
-  return [...live].sort(oldestFirst).slice(Math.max(0, limit)).reverse();
+  const t = (x: T) => Date.parse(x.created_at) || 0;
+  return [...live].sort((a, b) => t(a) - t(b)).slice(Math.max(0, limit)).reverse();
 }
 
-/** What moving to a plan with `to` limits would switch off, given today's keys and pages. */
+/**
+ * What moving to a plan with `to` limits would switch off, given today's
+ * keys (as GET /client-keys lists them: newest first) and pages (as GET
+ * /landing-pages lists them: oldest first).
+ */
 export function downgradeEffects(to: Pick<Limits, 'client_keys' | 'landing_pages'>, keys: KeyLike[], pages: PageLike[] | null): Effects {
-  const liveKeys = keys.filter((k) => k.is_active && !k.revoked_at && k.status !== 'revoked');
+  const liveKeys = keys.filter((k) => k.is_active && !k.revoked_at && k.status !== 'revoked').reverse();
   const published = (pages ?? []).filter((p) => p.is_published);
   return { keys: beyond(liveKeys, to.client_keys), pages: beyond(published, to.landing_pages) };
 }

@@ -382,13 +382,12 @@ export function Account() {
   const { t } = useTranslation();
   const me = useQuery({ queryKey: ['account', 'me'], queryFn: getMe });
   const [cancelled, setCancelled] = useState(accountNotice.cancelled);
-  useEffect(() => accountNotice.setCancelled(false), []); // shown once
   if (me.isPending) return <Loading />;
   if (me.isError) return <ErrorState error={me.error} onRetry={() => void me.refetch()} />;
   return (
     <Stack spacing={2.5}>
       <Typography variant="h1" sx={{ fontSize: 28, fontWeight: 600 }}>{t('account.title')}</Typography>
-      {cancelled && <Alert severity="success" role="status" data-testid="deletion-cancelled" onClose={() => setCancelled(false)}>{t('account.deletionCancelled')}</Alert>}
+      {cancelled && <Alert severity="success" role="status" data-testid="deletion-cancelled" onClose={() => { accountNotice.setCancelled(false); setCancelled(false); }}>{t('account.deletionCancelled')}</Alert>}
       <Grid container spacing={2}>
         <Grid size={{ xs: 12, md: 6 }}><Profile me={me.data} /></Grid>
         <Grid size={{ xs: 12, md: 6 }}><Password /></Grid>

@@ -6,7 +6,6 @@ import { useTranslation } from 'react-i18next';
 import { Link as RouterLink, useLocation, useNavigate } from 'react-router-dom';
 import { ApiError, publicPost, session, type TokenReply } from '../api/client';
 import { LangSwitch } from '../components/Layout';
-import { cancelErasure } from '../api/account';
 import { accountNotice } from '../lib/accountNotice';
 import { apiFieldErrors, loginSchema, registerSchema, type LoginForm, type RegisterForm } from '../lib/schemas';
 
@@ -41,8 +40,7 @@ export function Login({ notice }: { notice: string | null }) {
   const loc = useLocation();
   const [err, setErr] = useState<string | null>(null);
   // account & billing (issue 18 part B): the right password for an account whose deletion waits
-  const [pending, setPending] = useState<LoginForm | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [pending, setPending] = useState<string | null>(null);
   const shown = notice ?? accountNotice.notice;
   const f = useForm<LoginForm>({ resolver: zodResolver(loginSchema), defaultValues: { email: '', password: '', remember: false } });
   const submit = f.handleSubmit(async (v) => {
@@ -56,25 +54,11 @@ export function Login({ notice }: { notice: string | null }) {
       if (e instanceof ApiError && e.details.length) {
         for (const [k, m] of Object.entries(apiFieldErrors(e.details, ['email', 'password']))) f.setError(k as 'email', { message: m });
       }
-      if (e instanceof ApiError && e.code === 'account_pending_erasure') setPending(v);
+      if (e instanceof ApiError && e.code === 'account_pending_erasure') setPending(v.email);
       else setErr(errorText(e, t));
     }
   });
-  const cancelDeletion = async () => {
-    if (!pending) return;
-    setBusy(true);
-    setErr(null);
-    try {
-      await cancelErasure(pending.email, pending.password);
-      accountNotice.setCancelled(true);
-      session.accept(await publicPost<TokenReply>('/api/v1/auth/login', pending));
-      accountNotice.setNotice(null);
-      nav('/account', { replace: true });
-    } catch (e) {
-      setErr(e instanceof ApiError && e.code === 'grace_period_over' ? t('recovery.deletionOver') : errorText(e, t));
-      setBusy(false);
-    }
-  };
+
   const fe = f.formState.errors;
   return (
     <Frame title={t('auth.login')}>
@@ -84,7 +68,7 @@ export function Login({ notice }: { notice: string | null }) {
           {err && <Alert severity="error" role="alert" data-testid="login-error">{err}</Alert>}
           {pending && (
             <Alert severity="warning" role="alert" data-testid="login-pending-erasure"
-              action={<Button color="inherit" size="small" disabled={busy} onClick={() => void cancelDeletion()} data-testid="login-cancel-deletion">{t('recovery.deletionCancelShort')}</Button>}>
+              action={<Button color="inherit" size="small" component={RouterLink} to="/account-deletion" state={{ email: pending }} data-testid="login-cancel-deletion">{t('recovery.deletionCancelShort')}</Button>}>
               {t('recovery.pendingLogin')}
             </Alert>
           )}
