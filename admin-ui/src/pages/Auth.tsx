@@ -67,9 +67,13 @@ export function Login({ notice }: { notice: string | null }) {
           {shown && <Alert severity="info" data-testid="session-notice">{t(shown)}</Alert>}
           {err && <Alert severity="error" role="alert" data-testid="login-error">{err}</Alert>}
           {pending && (
-            <Alert severity="warning" role="alert" data-testid="login-pending-erasure"
-              action={<Button color="inherit" size="small" component={RouterLink} to="/account-deletion" state={{ email: pending }} data-testid="login-cancel-deletion">{t('recovery.deletionCancelShort')}</Button>}>
+            <Alert severity="warning" role="alert" data-testid="login-pending-erasure">
               {t('recovery.pendingLogin')}
+              <Box sx={{ mt: 1 }}>
+                <Button variant="outlined" color="inherit" size="small" component={RouterLink} to="/account-deletion" state={{ email: pending }} data-testid="login-cancel-deletion">
+                  {t('recovery.deletionCancelShort')}
+                </Button>
+              </Box>
             </Alert>
           )}
           <TextField
