@@ -143,6 +143,34 @@ await scenario('manage opens the billing portal, which links back', async () => 
   ok(true, 'back on the billing screen');
 });
 
+await scenario('a failed payment: the grace period counts down, paying ends it', async () => {
+  const ctl = (path) => fetch(STANDIN + '/_standin/' + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }).then((r) => r.json());
+  const state = await fetch(STANDIN + '/_standin/state').then((r) => r.json());
+  const sub = Object.values(state.subs).find((x) => x.status === 'active');
+  ok(sub, 'A has a subscription at the stand-in');
+  await ctl(`subscriptions/${sub.id}/fail_payment`);
+  let seen = false;
+  for (let i = 0; i < 40 && !seen; i++) {
+    await go(page, 'nav-account');
+    await go(page, 'nav-billing');
+    seen = await page.locator(tid('grace-countdown')).waitFor({ timeout: 1000 }).then(() => true, () => false);
+  }
+  ok(seen, 'after the failed payment the billing screen counts the grace period down');
+  like(await page.locator(tid('grace-countdown')).textContent(), /Noch 7 Tage/, '7 days to fix it');
+  like(await page.locator(tid('current-status')).textContent(), /Zahlung fehlgeschlagen/, 'status: payment failed');
+  await shot(page, 'billing-grace-1280');
+  await ctl(`subscriptions/${sub.id}/pay`);
+  let active = false;
+  for (let i = 0; i < 40 && !active; i++) {
+    await go(page, 'nav-account');
+    await go(page, 'nav-billing');
+    await page.locator(tid('current-status')).waitFor();
+    active = /aktiv/.test(await page.locator(tid('current-status')).textContent()) && !(await page.locator(tid('grace-countdown')).isVisible());
+    if (!active) await page.waitForTimeout(500);
+  }
+  ok(active, 'paid: active again, no countdown');
+});
+
 await scenario('a downgrade says first what it would switch off', async () => {
   const p = await newPage(browser, { viewport: { width: 390, height: 844 }, locale: 'de-DE' });
   await login(p.page, EMAIL_B, PASSWORD);

@@ -228,7 +228,8 @@ export function Billing() {
   const loc = useLocation();
   const nav = useNavigate();
   const plans = useQuery({ queryKey: ['billing', 'plans'], queryFn: getPlans });
-  const sub = useQuery({ queryKey: ['billing', 'subscription'], queryFn: getSubscription });
+  // changed outside the dashboard (webhooks, the portal): asked anew on every visit
+  const sub = useQuery({ queryKey: ['billing', 'subscription'], queryFn: getSubscription, staleTime: 0 });
   const use = useQuery({ queryKey: ['billing', 'usage'], queryFn: loadUsage });
   const [interval, setInterval_] = useState<Interval>('month');
   const [err, setErr] = useState<string | null>(null);
