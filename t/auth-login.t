@@ -62,12 +62,16 @@ subtest 'a wrong password and an unknown email give the same 401' => sub {
 	is_deeply $wrong->{json}, $unknown->{json}, 'the same body';
 };
 
-subtest 'a deleted account cannot log in' => sub {
+subtest 'a switched-off account (deleted_at: its erasure waits) cannot log in' => sub {
 	my $u = CarBot::Auth::register($t);
 	$t->sql("UPDATE users SET deleted_at = now() WHERE id = :'p1'", $u->{id});
 	my $r = CarBot::Auth::login($t, $u->{email}, $PASSWORD);
-	is $r->{status}, 401, 'login refused with 401';
-	is $r->{json}{error}{code}, 'invalid_credentials', 'like an unknown email';
+	is $r->{status}, 403, 'login refused with 403';
+	is $r->{json}{error}{code}, 'account_pending_erasure', 'the right password learns why';
+	ok !$r->{json}{tokens}, 'no tokens';
+	my $w = CarBot::Auth::login($t, $u->{email}, 'Not-The-Password-1');
+	is $w->{status}, 401, 'a wrong password: 401';
+	is $w->{json}{error}{code}, 'invalid_credentials', 'like an unknown email';
 	is $t->get('/api/v1/auth/me', headers => bearer($u->{access}))->{status}, 401,
 	  'and its access token stops working at once';
 };

@@ -23,6 +23,7 @@ sub erase_req {
 }
 sub cancel { $t->post('/api/v1/gdpr/erasure/cancel', json => {email => $_[0]{user}{email}, password => $_[1] // $PW}) }
 sub login_status { CarBot::Auth::login($t, $_[0]{user}{email})->{status} }
+sub login_status_pw { CarBot::Auth::login($t, $_[0]{user}{email}, $_[1])->{status} }
 sub key_active {
 	$t->sql("SELECT is_active FROM client_keys WHERE id = :'p1'", $_[0]{key_id})->[0][0];
 }
@@ -79,7 +80,11 @@ subtest 'erasure disables at once; cancellation restores everything' => sub {
 	like $r->{json}{erase_at}, qr/Z$/, 'erase_at in UTC';
 	is $t->get('/api/v1/auth/me', headers => $o->{bearer})->{status}, 401, 'the access token is refused';
 	is erase_req($o, $PW)->{status}, 401, 'a second request with it: refused';
-	is login_status($o), 401, 'login refused';
+	my $l = CarBot::Auth::login($t, $o->{user}{email});
+	is $l->{status}, 403, 'login refused (403)';
+	is $l->{json}{error}{code}, 'account_pending_erasure', '... saying the deletion is planned';
+	ok !$l->{json}{tokens}, '... without tokens';
+	is login_status_pw($o, 'wrong-password'), 401, 'a wrong password: the usual 401';
 	is key_active($o), 'f', 'the key is off';
 	is $t->sql("SELECT count(*) FROM refresh_tokens WHERE user_id = :'p1' AND revoked_at IS NULL",
 	           $o->{user}{id})->[0][0], 0, 'every refresh token revoked';
@@ -181,4 +186,23 @@ subtest 'the audit log lists the owner\'s actions, nothing personal' => sub {
 		'another owner sees none of it';
 };
 
+
+subtest 'login while the erasure waits: only the right password learns of it, lockout first' => sub {
+	my $o = rich_owner();
+	is erase_req($o, $PW)->{status}, 202, 'erasure planned';
+	my $l = $t->post('/api/v1/auth/login', json => {email => uc $o->{user}{email}, password => $PW});
+	is $l->{json}{error}{code}, 'account_pending_erasure', 'the address in capitals: the same account';
+	is $t->post('/api/v1/auth/login', json => {email => $o->{user}{email}})->{status}, 400,
+		'no password: 400, not a hint';
+	is $t->post('/api/v1/auth/login', json => {email => $o->{user}{email}, password => 42})->{status}, 400,
+		'a number as password: 400';
+	my $none = $t->post('/api/v1/auth/login', json => {email => "nobody$$\@example.com", password => $PW});
+	is "$none->{status} $none->{json}{error}{code}", '401 invalid_credentials', 'an unknown address: 401 as ever';
+	is login_status_pw($o, 'wrong-password'), 401, 'a wrong password: 401';
+	login_status_pw($o, 'wrong-password') for 2 .. 5;
+	is login_status($o), 429, 'after five failures the right password is locked out too (429), no 403';
+	is $t->sql("SELECT count(*) FROM refresh_tokens WHERE user_id = :'p1' AND revoked_at IS NULL",
+	           $o->{user}{id})->[0][0], 0, 'no login made a session';
+	is cancel($o)->{status}, 200, 'the cancel still works (it has its own limit)';
+};
 done_testing;

@@ -15,6 +15,10 @@ import { LandingDomain } from './pages/LandingDomain';
 import { LandingEditor } from './pages/LandingEditor';
 import { LandingPages } from './pages/LandingPages';
 // ---- end landing pages ----
+// account & billing (issue 18 part B)
+import { Account } from './pages/Account';
+import { Billing } from './pages/Billing';
+import { AccountDeletion, ForgotPassword, ResetPassword, VerifyEmail } from './pages/Recovery';
 
 export function App() {
   const nav = useNavigate();
@@ -43,6 +47,17 @@ export function App() {
   }, []);
 
   if (booting) return <Loading />;
+  // account & billing (issue 18 part B): the pages the account e-mails link
+  // to and the planned-deletion page, signed in or not
+  if (['/verify-email', '/reset-password', '/forgot-password', '/account-deletion'].includes(loc.pathname))
+    return (
+      <Routes>
+        <Route path="/verify-email" element={<VerifyEmail />} />
+        <Route path="/reset-password" element={<ResetPassword />} />
+        <Route path="/forgot-password" element={<ForgotPassword />} />
+        <Route path="/account-deletion" element={<AccountDeletion />} />
+      </Routes>
+    );
   const publicPath = loc.pathname === '/login' || loc.pathname === '/register';
   if (!user && !publicPath) return <Navigate to="/login" replace state={{ from: loc.pathname }} />;
   if (user && publicPath) return <Navigate to="/" replace />;
@@ -75,6 +90,9 @@ export function App() {
         <Route path="/landing-pages/:id" element={<LandingEditor />} />
         <Route path="/landing-pages/:id/domain" element={<LandingDomain />} />
         {/* ---- end landing pages ---- */}
+        {/* account & billing (issue 18 part B) */}
+        <Route path="/billing" element={<Billing />} />
+        <Route path="/account" element={<Account />} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>
     </Layout>

@@ -107,12 +107,25 @@ static void maybe_rehash(cb_req *req, const cb_res *u, const char *password)
 		       cb_res_val(u, 0, "id"), auth_cf.bcrypt_cost);
 }
 
+/* The hash of the account with this address that an erasure switched off
+ * (deleted_at set by gdpr's suspend, until the erasure or its
+ * cancellation), or NULL. *failed is set on a database error. */
+static const char *suspended_hash(cb_req *req, const char *email, int *failed)
+{
+	cb_res *r = cb_db_q(req,
+	                    "SELECT password_hash FROM users WHERE lower(email) = $1 "
+	                    "AND deleted_at IS NOT NULL",
+	                    email);
+	*failed = r == NULL;
+	return r && cb_res_rows(r) == 1 ? cb_res_val(r, 0, "password_hash") : NULL;
+}
+
 int h_login(cb_req *req)
 {
 	cb_json *body = cb_req_json(req);
 	const char *password, *hash = NULL;
 	char *email;
-	int remember = 0;
+	int remember = 0, suspended = 0, failed = 0;
 	cb_check *c;
 	cb_res *u;
 
@@ -134,12 +147,25 @@ int h_login(cb_req *req)
 		return cb_reply_db_error(req, "login: load user");
 	if (cb_res_rows(u) == 1)
 		hash = cb_res_val(u, 0, "password_hash");
+	else if ((hash = suspended_hash(req, email, &failed)) != NULL)
+		suspended = 1;
+	else if (failed)
+		return cb_reply_db_error(req, "login: load suspended user");
 	/* Unknown email and wrong password: same work, same answer. */
 	if (!password_verify(password, hash)) {
 		login_failed(req, email);
 		cb_log(req, CB_LOG_INFO, "login failed");
 		return cb_reply_error(req, 401, "invalid_credentials",
 		                      "The email or the password is wrong");
+	}
+	/* The owner, during an erasure's grace period: no session (the account
+	 * is switched off), but told why, so the dashboard offers the cancel
+	 * (POST /api/v1/gdpr/erasure/cancel). Only the right password learns it. */
+	if (suspended) {
+		cb_log(req, CB_LOG_INFO, "login refused: the account awaits its erasure");
+		return cb_reply_error(req, 403, "account_pending_erasure",
+		                      "This account is switched off until its deletion; "
+		                      "cancel the deletion to sign in again");
 	}
 	maybe_rehash(req, u, password);
 

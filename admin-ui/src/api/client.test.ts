@@ -22,6 +22,19 @@ function harness(handler: (path: string, init: RequestInit) => Response | Promis
 }
 const auth = (init: RequestInit) => new Headers(init.headers).get('Authorization');
 
+describe('a route\'s own 401', () => {
+  it('a wrong current password (invalid_credentials) is an answer, not the end of the session', async () => {
+    const { s, calls } = harness((p) => (p.endsWith('/refresh') ? json(200, reply('A2')) : json(401, { error: { code: 'invalid_credentials', message: 'wrong' } })));
+    const expired = vi.fn();
+    s.onExpired = expired;
+    s.accept(reply('A1'));
+    await expect(s.json('/api/v1/auth/password', { method: 'POST' })).rejects.toMatchObject({ status: 401, code: 'invalid_credentials' });
+    expect(calls.map((c) => c.path)).toEqual(['/api/v1/auth/password']);
+    expect(s.signedIn).toBe(true);
+    expect(expired).not.toHaveBeenCalled();
+  });
+});
+
 describe('token refresh', () => {
   it('schedules the refresh a minute before expiry (half-way for short lifetimes)', () => {
     expect(refreshDelayMs(900)).toBe(840000);

@@ -78,6 +78,14 @@ async function errorOf(r: Response): Promise<ApiError> {
   return new ApiError(r.status, code, message, details);
 }
 
+async function codeOf(r: Response): Promise<string | undefined> {
+  try {
+    return ((await r.clone().json()) as { error?: { code?: string } }).error?.code;
+  } catch {
+    return undefined;
+  }
+}
+
 export class Session {
   private access: string | null = null;
   private timer: unknown = null;
@@ -146,6 +154,9 @@ export class Session {
     if (this.access) headers.set('Authorization', 'Bearer ' + this.access);
     const r = await this.deps.fetch(path, { ...init, headers, credentials: 'same-origin' });
     if (r.status !== 401) return r;
+    // A route's own 401 (a wrong current password: invalid_credentials) is
+    // its answer; only the authenticator's (unauthorized) ends a session.
+    if ((await codeOf(r)) === 'invalid_credentials') return r;
     if (retried || !(await this.refresh())) return this.expired();
     return this.request(path, init, true);
   }

@@ -2442,6 +2442,24 @@ export interface operations {
                 };
             };
             400: components["responses"]["E400"];
+            /** @description invalid_credentials: the e-mail or the password is wrong (an unknown address answers the same) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description account_pending_erasure: the right password for an account an erasure switched off (gdpr grace period); no session is issued, POST /api/v1/gdpr/erasure/cancel brings it back */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["E413"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];

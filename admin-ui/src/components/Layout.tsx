@@ -19,6 +19,9 @@ export const NAV = [
   // ---- landing pages (issue 18 part A) ----
   { to: '/landing-pages', key: 'landing.nav', testid: 'nav-landing-pages' },
   // ---- end landing pages ----
+  // account & billing (issue 18 part B)
+  { to: '/billing', key: 'billing.nav', testid: 'nav-billing' },
+  { to: '/account', key: 'account.nav', testid: 'nav-account' },
 ] as const;
 
 export function LangSwitch() {

@@ -6,9 +6,10 @@ import { useTranslation } from 'react-i18next';
 import { Link as RouterLink, useLocation, useNavigate } from 'react-router-dom';
 import { ApiError, publicPost, session, type TokenReply } from '../api/client';
 import { LangSwitch } from '../components/Layout';
+import { accountNotice } from '../lib/accountNotice';
 import { apiFieldErrors, loginSchema, registerSchema, type LoginForm, type RegisterForm } from '../lib/schemas';
 
-function Frame({ title, children }: { title: string; children: React.ReactNode }) {
+export function Frame({ title, children }: { title: string; children: React.ReactNode }) {
   const { t } = useTranslation();
   return (
     <Box component="main" sx={{ minHeight: '100vh', display: 'grid', placeItems: 'center', p: 2, bgcolor: 'grey.100' }}>
@@ -38,26 +39,43 @@ export function Login({ notice }: { notice: string | null }) {
   const nav = useNavigate();
   const loc = useLocation();
   const [err, setErr] = useState<string | null>(null);
+  // account & billing (issue 18 part B): the right password for an account whose deletion waits
+  const [pending, setPending] = useState<string | null>(null);
+  const shown = notice ?? accountNotice.notice;
   const f = useForm<LoginForm>({ resolver: zodResolver(loginSchema), defaultValues: { email: '', password: '', remember: false } });
   const submit = f.handleSubmit(async (v) => {
     setErr(null);
+    setPending(null);
     try {
       session.accept(await publicPost<TokenReply>('/api/v1/auth/login', v));
+      accountNotice.setNotice(null);
       nav((loc.state as { from?: string } | null)?.from ?? '/', { replace: true });
     } catch (e) {
       if (e instanceof ApiError && e.details.length) {
         for (const [k, m] of Object.entries(apiFieldErrors(e.details, ['email', 'password']))) f.setError(k as 'email', { message: m });
       }
-      setErr(errorText(e, t));
+      if (e instanceof ApiError && e.code === 'account_pending_erasure') setPending(v.email);
+      else setErr(errorText(e, t));
     }
   });
+
   const fe = f.formState.errors;
   return (
     <Frame title={t('auth.login')}>
       <form onSubmit={submit} noValidate>
         <Stack spacing={2}>
-          {notice && <Alert severity="info" data-testid="session-notice">{t(notice)}</Alert>}
+          {shown && <Alert severity="info" data-testid="session-notice">{t(shown)}</Alert>}
           {err && <Alert severity="error" role="alert" data-testid="login-error">{err}</Alert>}
+          {pending && (
+            <Alert severity="warning" role="alert" data-testid="login-pending-erasure">
+              {t('recovery.pendingLogin')}
+              <Box sx={{ mt: 1 }}>
+                <Button variant="outlined" color="inherit" size="small" component={RouterLink} to="/account-deletion" state={{ email: pending }} data-testid="login-cancel-deletion">
+                  {t('recovery.deletionCancelShort')}
+                </Button>
+              </Box>
+            </Alert>
+          )}
           <TextField
             label={t('auth.email')} type="email" autoComplete="username" autoFocus
             {...f.register('email')} error={!!fe.email} helperText={fe.email?.message ? t(fe.email.message) : ' '}
@@ -75,6 +93,11 @@ export function Login({ notice }: { notice: string | null }) {
           <Typography variant="body2">
             {t('auth.noAccount')} <Link component={RouterLink} to="/register" data-testid="to-register">{t('auth.register')}</Link>
           </Typography>
+          {/* account & billing (issue 18 part B): forgot password */}
+          <Typography variant="body2">
+            <Link component={RouterLink} to="/forgot-password" data-testid="to-forgot">{t('recovery.forgotLink')}</Link>
+          </Typography>
+
         </Stack>
       </form>
     </Frame>
