@@ -1,24 +1,25 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { logout, session, type User } from './api/client';
 import { Layout } from './components/Layout';
 import { Loading } from './components/States';
 import { Login, Register } from './pages/Auth';
-import { Conversations } from './pages/Conversations';
-import { Keys } from './pages/Keys';
-import { Knowledge } from './pages/Knowledge';
-import { Leads } from './pages/Leads';
-import { Overview } from './pages/Overview';
 import { queryClient } from './queryClient';
-// ---- landing pages and custom domains (issue 18 part A) ----
-import { LandingDomain } from './pages/LandingDomain';
-import { LandingEditor } from './pages/LandingEditor';
-import { LandingPages } from './pages/LandingPages';
-// ---- end landing pages ----
-// account & billing (issue 18 part B)
-import { Account } from './pages/Account';
-import { Billing } from './pages/Billing';
 import { AccountDeletion, ForgotPassword, ResetPassword, VerifyEmail } from './pages/Recovery';
+
+// The signed-in screens load when first opened (each its own chunk: the
+// charts, the landing editor and billing are not part of the first paint
+// on a phone); the sign-in and recovery pages come with the app.
+const Overview = lazy(() => import('./pages/Overview').then((m) => ({ default: m.Overview })));
+const Keys = lazy(() => import('./pages/Keys').then((m) => ({ default: m.Keys })));
+const Knowledge = lazy(() => import('./pages/Knowledge').then((m) => ({ default: m.Knowledge })));
+const Conversations = lazy(() => import('./pages/Conversations').then((m) => ({ default: m.Conversations })));
+const Leads = lazy(() => import('./pages/Leads').then((m) => ({ default: m.Leads })));
+const LandingPages = lazy(() => import('./pages/LandingPages').then((m) => ({ default: m.LandingPages })));
+const LandingEditor = lazy(() => import('./pages/LandingEditor').then((m) => ({ default: m.LandingEditor })));
+const LandingDomain = lazy(() => import('./pages/LandingDomain').then((m) => ({ default: m.LandingDomain })));
+const Billing = lazy(() => import('./pages/Billing').then((m) => ({ default: m.Billing })));
+const Account = lazy(() => import('./pages/Account').then((m) => ({ default: m.Account })));
 
 export function App() {
   const nav = useNavigate();
@@ -79,22 +80,24 @@ export function App() {
         });
       }}
     >
-      <Routes>
-        <Route path="/" element={<Overview />} />
-        <Route path="/keys" element={<Keys />} />
-        <Route path="/knowledge" element={<Knowledge />} />
-        <Route path="/conversations" element={<Conversations />} />
-        <Route path="/leads" element={<Leads />} />
-        {/* ---- landing pages and custom domains (issue 18 part A); "create" is an id the editor knows ---- */}
-        <Route path="/landing-pages" element={<LandingPages />} />
-        <Route path="/landing-pages/:id" element={<LandingEditor />} />
-        <Route path="/landing-pages/:id/domain" element={<LandingDomain />} />
-        {/* ---- end landing pages ---- */}
-        {/* account & billing (issue 18 part B) */}
-        <Route path="/billing" element={<Billing />} />
-        <Route path="/account" element={<Account />} />
-        <Route path="*" element={<Navigate to="/" replace />} />
-      </Routes>
+      <Suspense fallback={<Loading />}>
+        <Routes>
+          <Route path="/" element={<Overview />} />
+          <Route path="/keys" element={<Keys />} />
+          <Route path="/knowledge" element={<Knowledge />} />
+          <Route path="/conversations" element={<Conversations />} />
+          <Route path="/leads" element={<Leads />} />
+          {/* ---- landing pages and custom domains (issue 18 part A); "create" is an id the editor knows ---- */}
+          <Route path="/landing-pages" element={<LandingPages />} />
+          <Route path="/landing-pages/:id" element={<LandingEditor />} />
+          <Route path="/landing-pages/:id/domain" element={<LandingDomain />} />
+          {/* ---- end landing pages ---- */}
+          {/* account & billing (issue 18 part B) */}
+          <Route path="/billing" element={<Billing />} />
+          <Route path="/account" element={<Account />} />
+          <Route path="*" element={<Navigate to="/" replace />} />
+        </Routes>
+      </Suspense>
     </Layout>
   );
 }

@@ -9,6 +9,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { apiMessage } from '../lib/apiMessage';
 import { useNavigate } from 'react-router-dom';
 import {
   changePassword, getExport, getMe, getNotify, getRetention, logoutAll, patchMe, putNotify, putRetention, requestErasure,
@@ -31,15 +32,6 @@ function Section({ title, children, testid }: { title: string; children: React.R
       {children}
     </Paper>
   );
-}
-
-export function apiMessage(e: unknown, t: (k: string, o?: Record<string, unknown>) => string): string {
-  if (!(e instanceof ApiError)) return t('common.error');
-  const k = `account.errors.${e.code}`;
-  const s = t(k);
-  if (s !== k) return s;
-  const d = e.details.map((x) => [x.field, x.message].filter(Boolean).join(': ')).join('; ');
-  return `${e.message}${d ? ` (${d})` : ''}`;
 }
 
 function Profile({ me }: { me: Me }) {

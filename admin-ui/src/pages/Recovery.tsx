@@ -16,7 +16,7 @@ import { accountNotice } from '../lib/accountNotice';
 import { daysLeft } from '../lib/billing';
 import { queryClient } from '../queryClient';
 import { Frame } from './Auth';
-import { apiMessage } from './Account';
+import { apiMessage } from '../lib/apiMessage';
 
 function useToken(): string {
   const loc = useLocation();
