@@ -201,6 +201,7 @@ await scenario('account: profile, mails, language', async () => {
   await page.locator(tid('profile-save')).waitFor();
   await page.locator(tid('email-verified')).waitFor();
   ok(!(await page.locator(tid('resend-verification')).isVisible()), 'the address shows as confirmed, nothing to send again');
+  is(await page.locator(tid('verify-banner')).count(), 0, 'and no banner asks to confirm it');
   await page.fill(tid('profile-lastName'), 'Beispiel');
   await page.click(tid('profile-save'));
   await page.locator(tid('profile-message')).waitFor();
@@ -368,7 +369,7 @@ await scenario('every new screen: both languages, 390 and 1280 px, axe, screensh
       }
     }
   await p.context.close();
-});
+}, 480000); // 20 and more screens, each with axe: minutes on a loaded 2-core machine (SAN)
 
 await scenario('sign out everywhere ends the other devices\' sessions too', async () => {
   const other = await newPage(browser, { viewport: { width: 1280, height: 900 }, locale: 'de-DE' });

@@ -84,6 +84,8 @@ await scenario('register through the dashboard', async () => {
   await page.locator(tid('empty-state')).waitFor();
   like(page.url(), /\/admin\/?$/, 'registered and on the overview');
   like(await page.locator(tid('empty-state')).textContent(), /Client-Schlüssel/, 'the empty overview says to create a key');
+  await page.locator(tid('verify-banner')).waitFor();
+  like(await page.locator(tid('verify-banner')).textContent(), /bestätigen Sie Ihre E-Mail-Adresse/, 'a new address is not confirmed yet: the banner says so');
   const cookies = await context.cookies(BASE + '/api/v1/auth/refresh');
   const c = cookies.find((x) => x.name === 'carbot_refresh');
   ok(c && c.httpOnly && c.sameSite === 'Strict', 'the refresh token is an HttpOnly SameSite=Strict cookie');
@@ -309,7 +311,7 @@ await scenario('every screen: both languages, 390 and 1280 px, axe, screenshots'
   await page.getByRole('option', { name: 'DE' }).click();
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.locator(tid('menu-button')).waitFor({ state: 'hidden' });
-});
+}, 480000); // 20 screens, each with axe: minutes on a loaded 2-core machine (SAN)
 
 await scenario('keyboard alone: skip link and navigation', async () => {
   await go(page, 'nav-overview');

@@ -1,10 +1,12 @@
 import {
-  AppBar, Box, Button, Drawer, IconButton, List, ListItemButton, ListItemText, MenuItem, Select, Toolbar, Typography, useMediaQuery,
+  Alert, AppBar, Box, Button, Drawer, IconButton, List, ListItemButton, ListItemText, MenuItem, Select, Toolbar, Typography, useMediaQuery,
 } from '@mui/material';
 import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink, useLocation } from 'react-router-dom';
+import { useQuery } from '@tanstack/react-query';
+import { resendVerification, verifyState } from '../api/account';
 import { setLang, type Lang } from '../i18n';
 
 const WIDTH = 232;
@@ -94,8 +96,37 @@ export function Layout({ children, email, onLogout }: { children: ReactNode; ema
       )}
       <Box component="main" id="main" tabIndex={-1} sx={{ flexGrow: 1, p: { xs: 1.5, sm: 3 }, minWidth: 0, outline: 'none' }}>
         <Toolbar />
+        <VerifyBanner />
         {children}
       </Box>
     </Box>
+  );
+}
+
+// An address not confirmed yet: said on every screen, with the mail sent
+// again on request (and whether pages may go live meanwhile, by config).
+function VerifyBanner() {
+  const { t } = useTranslation();
+  const [sent, setSent] = useState<string | null>(null);
+  const ver = useQuery({ queryKey: ['account', 'verify'], queryFn: verifyState, retry: false, staleTime: 60_000 });
+  if (!ver.data || ver.data.email_verified) return null;
+  return (
+    <Alert
+      severity="info"
+      data-testid="verify-banner"
+      sx={{ mb: 2 }}
+      action={
+        <Button
+          color="inherit"
+          size="small"
+          data-testid="verify-banner-resend"
+          onClick={() => void resendVerification().then(() => setSent(t('account.resent')), () => setSent(t('common.error')))}
+        >
+          {t('account.resend')}
+        </Button>
+      }
+    >
+      {sent ?? (ver.data.may_publish ? t('account.verifyBanner') : t('account.verifyBannerBlocked'))}
+    </Alert>
   );
 }
