@@ -19,6 +19,7 @@ static int read_settings(cb_plugin *p)
 	    {"smtp_tls", "try", &notify_cf.smtp_tls},
 	    {"smtp_user", "", &notify_cf.smtp_user},
 	    {"smtp_password", "", &notify_cf.smtp_password},
+	    {"smtp_ca_file", "", &notify_cf.smtp_ca_file},
 	    {"mail_from", "noreply@carbot.localhost", &notify_cf.mail_from},
 	    {"mail_from_name", "CarBot", &notify_cf.mail_from_name},
 	    {"public_url", "http://127.0.0.1:8080", &notify_cf.public_url},

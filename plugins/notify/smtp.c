@@ -51,6 +51,8 @@ int smtp_send(const char *rcpt, const char *message, char *err, size_t errlen)
 	curl_easy_setopt(c, CURLOPT_URL, notify_cf.smtp_url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(c, CURLOPT_USE_SSL, tls_mode());
+	if (*notify_cf.smtp_ca_file) /* a private CA (a company relay); the name is still checked */
+		curl_easy_setopt(c, CURLOPT_CAINFO, notify_cf.smtp_ca_file);
 	curl_easy_setopt(c, CURLOPT_MAIL_FROM, notify_cf.mail_from);
 	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, to);
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);

@@ -14,6 +14,8 @@
 //                         text, html, headers:{name: value}, raw}]
 //   DELETE /messages.json  forgets every message
 // With --user/--pass the SMTP server requires AUTH PLAIN/LOGIN with them.
+// With --tls-key/--tls-cert (PEM files) it offers STARTTLS with them, and
+// each message records whether its session was encrypted (tls: true).
 // With --parent-pid it exits once that process is gone (make run).
 'use strict';
 
@@ -29,12 +31,14 @@ function arg(name, def) {
 
 const host = '127.0.0.1';
 const user = arg('--user', null), pass = arg('--pass', null);
+const tlsKey = arg('--tls-key', null), tlsCert = arg('--tls-cert', null);
 const messages = [];
 let nextId = 1;
 
 const smtp = new SMTPServer({
 	secure: false,
-	disabledCommands: user ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+	...(tlsKey && tlsCert ? { key: fs.readFileSync(tlsKey), cert: fs.readFileSync(tlsCert) } : {}),
+	disabledCommands: [...(tlsKey && tlsCert ? [] : ['STARTTLS']), ...(user ? [] : ['AUTH'])],
 	authOptional: !user,
 	allowInsecureAuth: true,
 	logger: false,
@@ -57,6 +61,7 @@ const smtp = new SMTPServer({
 				messages.push({
 					id: nextId++,
 					received: new Date().toISOString(),
+					tls: Boolean(session.secure),
 					envelope: {
 						from: session.envelope.mailFrom && session.envelope.mailFrom.address,
 						to: session.envelope.rcptTo.map((r) => r.address),
@@ -127,15 +132,21 @@ function listening() {
 	console.log(line);
 }
 
+// Before it listens an error (the port taken) ends the catcher; afterwards
+// it is one client's (a TLS handshake the client broke off): logged only.
+let smtpUp = false;
 smtp.on('error', (e) => {
 	console.error('mailcatcher smtp:', e.message);
-	process.exit(1);
+	if (!smtpUp) process.exit(1);
 });
 web.on('error', (e) => {
 	console.error('mailcatcher http:', e.message);
 	process.exit(1);
 });
-smtp.listen(Number(arg('--smtp-port', 0)), host, listening);
+smtp.listen(Number(arg('--smtp-port', 0)), host, () => {
+	smtpUp = true;
+	listening();
+});
 web.listen(Number(arg('--http-port', 0)), host, listening);
 const parent = Number(arg('--parent-pid', 0));
 if (parent)
