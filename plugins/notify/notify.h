@@ -18,8 +18,8 @@
 
 struct notify_conf {
 	const char *smtp_url, *smtp_tls, *smtp_user, *smtp_password;
-	const char
-	    *smtp_ca_file; /* PEM CA bundle for the server's certificate; "" = the system's */
+	/* PEM CA bundle for the server's certificate; "" = the system's */
+	const char *smtp_ca_file;
 	const char *mail_from, *mail_from_name, *public_url;
 	const char *secret; /* >= 32 bytes: HMAC key of unsubscribe links */
 	size_t secret_len;
