@@ -13,15 +13,7 @@ use CarBot::Mail;
 
 my $m = CarBot::Mail->new(args => ['--user', 'carbot', '--pass', 'Smtp-Secret-9']);
 
-sub wait_status {
-	my ($t, $email) = @_;
-	for (1 .. 300) {
-		my $r = $t->sql("SELECT status, attempts, last_error FROM notify_mails WHERE recipient = :'p1'", $email);
-		return $r->[0] if @$r && ($r->[0][0] ne 'queued' || $r->[0][1] >= 1);
-		select undef, undef, undef, 0.2;
-	}
-	return [];
-}
+sub wait_status { CarBot::Mail::outbox_status(@_) }
 
 subtest 'AUTH with the right credentials: the mail arrives' => sub {
 	my $t = CarBot::Mail::server($m, notify => {smtp_user => 'carbot', smtp_password => 'Smtp-Secret-9'});

@@ -17,15 +17,7 @@ my $dir = tempdir(CLEANUP => 1);
 my $out = `openssl req -x509 -newkey rsa:2048 -nodes -keyout $dir/key.pem -out $dir/cert.pem -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>&1`;
 is $?, 0, 'a certificate for 127.0.0.1' or diag $out;
 
-sub wait_status {
-	my ($t, $email) = @_;
-	for (1 .. 300) {
-		my $r = $t->sql("SELECT status, attempts, last_error FROM notify_mails WHERE recipient = :'p1'", $email);
-		return $r->[0] if @$r && ($r->[0][0] ne 'queued' || $r->[0][1] >= 1);
-		select undef, undef, undef, 0.2;
-	}
-	return [];
-}
+sub wait_status { CarBot::Mail::outbox_status(@_) }
 
 my $tls = CarBot::Mail->new(args => ['--tls-key', "$dir/key.pem", '--tls-cert', "$dir/cert.pem"]);
 

@@ -82,6 +82,18 @@ sub clear {
 	HTTP::Tiny->new(timeout => 10)->request('DELETE', $self->http_url . '/messages.json');
 }
 
+# The outbox row of the mail to email once sending was tried or it left:
+# [status, attempts, last_error] (waits up to 60 s; [] when none).
+sub outbox_status {
+	my ($t, $email) = @_;
+	for (1 .. 300) {
+		my $r = $t->sql("SELECT status, attempts, last_error FROM notify_mails WHERE recipient = :'p1'", $email);
+		return $r->[0] if @$r && ($r->[0][0] ne 'queued' || $r->[0][1] >= 1);
+		select undef, undef, undef, 0.2;
+	}
+	return [];
+}
+
 # Messages to address to (any recipient when undef) and of kind (the
 # X-CarBot-Mail header: lead, verify_email, ...; any when undef), waiting up
 # to timeout seconds (default 60) until there are at least n of them.
