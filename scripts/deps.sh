@@ -27,6 +27,8 @@ runtest+=(haproxy clang-14 libclang-rt-14-dev)
 # JSON::Validator checks every JSON answer of the tests against the OpenAPI
 # document (t/lib/CarBot/OpenAPICheck.pm).
 runtest+=(libjson-validator-perl)
+# openssl (the command) makes the certificate of the STARTTLS test (t/notify-starttls.t).
+runtest+=(openssl)
 
 want=("${build[@]}" "${runtest[@]}")
 for arg in "$@"; do
