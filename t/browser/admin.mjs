@@ -186,6 +186,41 @@ await scenario('knowledge: edit a price, the preview answers with it', async () 
   ok(!/49/.test(a), '... and not the old one');
 });
 
+await scenario('knowledge: an unanswered question becomes an FAQ entry in one click', async () => {
+  const q = 'Habt ihr auch einen Hol- und Bringdienst?';
+  let f = page.frameLocator(tid('preview-iframe'));
+  if (!(await f.locator('[data-testid=chat-interface]').isVisible())) await openWidget(f);
+  const before = await ask(f, q);
+  ok(!/Abholung vereinbaren/.test(before), 'the bot cannot answer it yet', before);
+  // the list of unanswered questions is read afresh when the screen opens
+  await page.click(tid('nav-leads'));
+  await page.click(tid('nav-knowledge'));
+  await page.locator(tid('fallback-list')).waitFor();
+  const row = page.locator(tid('fallback-list') + ' li', { hasText: 'Bringdienst' });
+  await row.waitFor();
+  ok(true, 'the question is listed as unanswered');
+  const nFaq = await page.locator(tid('faq-row')).count();
+  await row.locator(tid('fallback-to-faq')).click();
+  is(await page.locator(tid('faq-row')).count(), nFaq + 1, 'one click adds an FAQ entry');
+  is(await page.locator(tid(`faq-${nFaq}-question`)).inputValue(), q, '... with the visitor\'s question filled in');
+  await page.waitForTimeout(200);
+  is(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), `faq-${nFaq}-answer`, '... and the answer field focused');
+  await page.fill(tid(`faq-${nFaq}-answer`), 'Ja, wir holen Ihr Auto ab: Abholung vereinbaren Sie am Telefon.');
+  const src = await page.locator(tid('preview-iframe')).getAttribute('src');
+  await page.click(tid('knowledge-save'));
+  await page.getByText('Gespeichert', { exact: true }).waitFor();
+  await page.waitForFunction((old) => {
+    const el = document.querySelector('[data-testid=preview-iframe]');
+    return el && el.getAttribute('src') !== old;
+  }, src);
+  f = page.frameLocator(tid('preview-iframe'));
+  await f.locator('[data-testid=chat-widget-trigger]').waitFor({ state: 'attached' });
+  await page.waitForTimeout(500);
+  if (!(await f.locator('[data-testid=chat-interface]').isVisible())) await openWidget(f);
+  const after = await ask(f, q);
+  like(after, /Abholung vereinbaren/, 'saved: the preview answers it from the new entry', after);
+});
+
 await scenario('conversations: the list and a transcript, CSV export', async () => {
   await page.click(tid('nav-conversations'));
   await page.locator(tid('conversation-row')).first().waitFor();

@@ -149,6 +149,7 @@ export function Knowledge() {
     queryKey: ['fallbacks', store?.mode],
     queryFn: () => (store ? store.fallbacks() : Promise.resolve([] as FallbackTurn[])),
     enabled: store?.mode === 'business',
+    staleTime: 0, // read afresh whenever the screen opens: a visitor may just have asked
   });
   useEffect(() => {
     if (init.data) {
