@@ -2,6 +2,11 @@
 // owner routes (plugins/*/README.md), and the public routes the account
 // e-mails' pages post to.
 import { ApiError, get, publicPost, send, type TokenReply, type User } from './client';
+import type { components } from './schema';
+
+// The billing and privacy shapes are the server's own (schema.d.ts, from the
+// OpenAPI document): a changed answer breaks this build, not a screen.
+type Schemas = components['schemas'];
 
 // ---------------------------------------------------------------- billing
 
@@ -18,45 +23,13 @@ export interface Limits {
   custom_domains: number | null;
 }
 
-export interface Plan {
-  id: PlanId;
-  name: string;
-  prices: { interval: Interval; amount: number; currency: string }[];
-  limits: Limits;
-  features: string[];
-  purchase: 'free' | 'checkout' | 'contact';
-  contact_url?: string;
-}
+export type Plan = Schemas['Plan'];
 
-export interface Plans {
-  test_mode: boolean;
-  currency: string;
-  plans: Plan[];
-}
+export type Plans = Schemas['ListPlansResponse'];
 
-export interface Subscription {
-  plan: PlanId;
-  status: string;
-  interval: Interval | null;
-  current_period_end: string | null;
-  trial_end: string | null;
-  cancel_at_period_end: boolean;
-  grace_period_end: string | null;
-  test_mode: boolean;
-  switched_off: { kind: string; id: string; switched_off_at: string }[];
-}
+export type Subscription = Schemas['Subscription'];
 
-export interface Invoice {
-  id: string;
-  number: string | null;
-  date: string;
-  amount: number;
-  amount_paid: number;
-  currency: string;
-  status: string | null;
-  hosted_url: string | null;
-  pdf_url: string | null;
-}
+export type Invoice = Schemas['Invoice'];
 
 export type CheckoutReply = { url: string; id: string } | { changed: true; plan: PlanId; interval: Interval; tier: string; url: string };
 
@@ -106,36 +79,15 @@ export const logoutAll = () => send<{ revoked: number }>('POST', '/api/v1/auth/l
 export const verifyState = () => get<{ email_verified: boolean; may_publish: boolean }>('/api/v1/auth/verify-email');
 export const resendVerification = () => send<{ sent: boolean }>('POST', '/api/v1/auth/verify-email/resend');
 
-export interface NotifySettings {
-  language: 'de' | 'en';
-  lead_alerts: boolean;
-  daily_digest: boolean;
-  lead_recipients: string[];
-}
+export type NotifySettings = Schemas['NotificationSettings'];
 export const getNotify = () => get<NotifySettings>('/api/v1/notifications/settings');
 export const putNotify = (s: Partial<NotifySettings>) => send<NotifySettings>('PUT', '/api/v1/notifications/settings', s);
 
 // ---------------------------------------------------------------- privacy
 
-export interface Export {
-  id: string;
-  status: 'pending' | 'running' | 'done' | 'failed';
-  bytes?: number | null;
-  created_at?: string;
-  finished_at?: string | null;
-  error?: string;
-  download_url?: string;
-  download_expires_at?: string;
-}
-export interface Retention {
-  conversations_days: number | null;
-  source?: 'business' | 'default';
-}
-export interface Erasure {
-  status: 'scheduled';
-  erase_at: string;
-  grace_days: number;
-}
+export type Export = Schemas['Export'];
+export type Retention = Schemas['Retention'];
+export type Erasure = Schemas['Erasure'];
 
 export const requestExport = () => send<Export>('POST', '/api/v1/gdpr/export');
 export const getExport = (id: string) => get<Export>(`/api/v1/gdpr/exports/${encodeURIComponent(id)}`);

@@ -1667,12 +1667,12 @@ export interface components {
         };
         Export: {
             /** Format: uuid */
-            id?: string;
+            id: string;
             /** @enum {unknown} */
-            status?: "pending" | "running" | "done" | "failed";
+            status: "pending" | "running" | "done" | "failed";
             bytes?: number | null;
             /** Format: date-time */
-            created_at?: string;
+            created_at: string;
             /** Format: date-time */
             finished_at?: string | null;
             error?: string;
@@ -1682,10 +1682,10 @@ export interface components {
         };
         Erasure: {
             /** @constant */
-            status?: "scheduled";
+            status: "scheduled";
             /** Format: date-time */
-            erase_at?: string;
-            grace_days?: number;
+            erase_at: string;
+            grace_days: number;
         };
         AuditEntry: {
             action?: string;

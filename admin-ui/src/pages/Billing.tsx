@@ -211,7 +211,7 @@ function Invoices() {
             <ListItem key={inv.id} disableGutters divider data-testid="invoice-row" sx={{ flexWrap: 'wrap', gap: 1 }}>
               <ListItemText
                 primary={`${inv.number ?? inv.id} · ${money(inv.amount, inv.currency, i18n.language)}`}
-                secondary={`${date(inv.date)} · ${t(`billing.invoiceStatus.${inv.status ?? 'draft'}`, { defaultValue: inv.status ?? '' })}`}
+                secondary={`${inv.date ? `${date(inv.date)} · ` : ''}${t(`billing.invoiceStatus.${inv.status ?? 'draft'}`, { defaultValue: inv.status ?? '' })}`}
               />
               {inv.hosted_url && <Link href={inv.hosted_url} target="_blank" rel="noopener" data-testid="invoice-link">{t('billing.viewInvoice', { number: inv.number ?? '' })}</Link>}
             </ListItem>
