@@ -122,7 +122,7 @@ function VerifyBanner() {
           data-testid="verify-banner-resend"
           onClick={() => void resendVerification().then(() => setSent(t('account.resent')), () => setSent(t('common.error')))}
         >
-          {t('account.resend')}
+          {t('account.verifyBannerResend')}
         </Button>
       }
     >

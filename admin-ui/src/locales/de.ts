@@ -168,7 +168,7 @@ const de: Strings = {
   },
   account: {
     nav: 'Konto und Datenschutz', title: 'Konto und Datenschutz', profile: 'Profil', verified: 'bestätigt', unverified: 'nicht bestätigt',
-    verifyBanner: 'Bitte bestätigen Sie Ihre E-Mail-Adresse: Wir haben Ihnen einen Link geschickt.', verifyBannerBlocked: 'Bestätigen Sie Ihre E-Mail-Adresse, um Landingpages zu veröffentlichen: Wir haben Ihnen einen Link geschickt.', resend: 'Bestätigungsmail erneut senden', resent: 'Wir haben Ihnen einen neuen Bestätigungslink geschickt.', phone: 'Telefon',
+    verifyBannerResend: 'Erneut senden', verifyBanner: 'Bitte bestätigen Sie Ihre E-Mail-Adresse: Wir haben Ihnen einen Link geschickt.', verifyBannerBlocked: 'Bestätigen Sie Ihre E-Mail-Adresse, um Landingpages zu veröffentlichen: Wir haben Ihnen einen Link geschickt.', resend: 'Bestätigungsmail erneut senden', resent: 'Wir haben Ihnen einen neuen Bestätigungslink geschickt.', phone: 'Telefon',
     password: 'Passwort', currentPassword: 'Aktuelles Passwort', newPassword: 'Neues Passwort', repeatPassword: 'Neues Passwort wiederholen',
     mismatch: 'Die Passwörter stimmen nicht überein.', passwordHint: 'Mindestens 8 Zeichen, nicht Ihre E-Mail-Adresse. Alle anderen Geräte werden abgemeldet.',
     changePassword: 'Passwort ändern', passwordChanged: 'Passwort geändert. Andere Geräte sind abgemeldet.', currentWrong: 'Das aktuelle Passwort ist falsch.',

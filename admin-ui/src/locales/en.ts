@@ -166,7 +166,7 @@ const en = {
   },
   account: {
     nav: 'Account and privacy', title: 'Account and privacy', profile: 'Profile', verified: 'confirmed', unverified: 'not confirmed',
-    verifyBanner: 'Please confirm your e-mail address: we sent you a link.', verifyBannerBlocked: 'Confirm your e-mail address to publish landing pages: we sent you a link.', resend: 'Send confirmation mail again', resent: 'We sent you a new confirmation link.', phone: 'Phone',
+    verifyBannerResend: 'Send again', verifyBanner: 'Please confirm your e-mail address: we sent you a link.', verifyBannerBlocked: 'Confirm your e-mail address to publish landing pages: we sent you a link.', resend: 'Send confirmation mail again', resent: 'We sent you a new confirmation link.', phone: 'Phone',
     password: 'Password', currentPassword: 'Current password', newPassword: 'New password', repeatPassword: 'Repeat new password',
     mismatch: 'The passwords differ.', passwordHint: 'At least 8 characters, not your e-mail address. All other devices are signed out.',
     changePassword: 'Change password', passwordChanged: 'Password changed. Other devices are signed out.', currentWrong: 'The current password is wrong.',
