@@ -11,45 +11,20 @@
 //             (the newest B_NEWEST_KEY) and the published page B_PAGE
 //   PASSWORD  both owners' password
 
-import { mkdirSync } from 'node:fs';
-import { AxeBuilder } from '@axe-core/playwright';
 import { launch, scenario, ok, is, like, note, done, newPage } from './lib.mjs';
+import { tid, shooter, axe, login as signIn, go } from './admin-lib.mjs';
 
 const { BASE, STANDIN, MAIL, SHOTS, OUT, EMAIL_A, EMAIL_B, PASSWORD, B_NEWEST_KEY, B_PAGE } = process.env;
 const ADMIN = BASE + '/admin';
-const tid = (id) => `[data-testid="${id}"]`;
-if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+const shot = shooter(SHOTS);
 let pwA = PASSWORD;
 const PW2 = 'Anderes-Passwort-55';
 const PW3 = 'Neues-Passwort-2026!x';
 
-async function shot(page, name) {
-  if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-}
 
-async function axe(page, name) {
-  const res = await new AxeBuilder({ page }).analyze();
-  const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  ok(bad.length === 0, `axe: no serious or critical violation on ${name}`,
-    bad.map((v) => `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n  ')}`).join('\n'));
-}
 
-async function login(page, email, password) {
-  await page.goto(ADMIN + '/login');
-  await page.fill(tid('email-input'), email);
-  await page.fill(tid('password-input'), password);
-  await page.click(tid('login-button'));
-}
+const login = (page, email, password) => signIn(page, ADMIN, email, password);
 
-// Client-side navigation (a reload while a refresh is in flight can lose the cookie).
-async function go(page, navId) {
-  const item = page.locator(tid(navId));
-  for (let i = 0; i < 3 && !(await item.isVisible()); i++) {
-    if (await page.locator(tid('menu-button')).isVisible()) await page.click(tid('menu-button'));
-    await item.waitFor({ timeout: 5000 }).catch(() => {});
-  }
-  await item.click();
-}
 
 // Mails of kind to an address (X-CarBot-Mail), waiting for at least n.
 async function mails(kind, to, n = 1) {

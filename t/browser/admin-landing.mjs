@@ -10,33 +10,24 @@
 //   TOKEN_FILE  where the owner "uploads" the verification file (the site serves it)
 //   DOMAIN      the custom domain to verify
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
-import { AxeBuilder } from '@axe-core/playwright';
 import { launch, scenario, ok, is, like, note, done, newPage } from './lib.mjs';
+import { tid, shooter, axe as axeCheck } from './admin-lib.mjs';
 
 const BASE = process.env.BASE;
 const PAGE_URL = process.env.PAGE_URL;
 const SHOTS = process.env.SHOTS;
 const ADMIN = BASE + '/admin';
-const tid = (id) => `[data-testid="${id}"]`;
-if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+const shot = shooter(SHOTS, 'landing-');
 
-async function shot(page, name) {
-  if (SHOTS) await page.screenshot({ path: `${SHOTS}/landing-${name}.png`, fullPage: true });
-}
 
 // The preview iframe is left out: it is sandboxed without scripts (axe
 // cannot run inside and waits for it forever), and what it shows is the
 // landing page itself, which t/landing-phones.t checks with axe.
-async function axe(page, name) {
-  const res = await new AxeBuilder({ page }).exclude(tid('preview-iframe')).analyze();
-  const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  ok(bad.length === 0, `axe: no serious or critical violation on ${name}`,
-    bad.map((v) => `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n  ')}`).join('\n'));
-}
+const axe = (page, name) => axeCheck(page, name, [tid('preview-iframe')]);
 
 // A real PNG (a blue plate with a white bar), so the preview <img> decodes it.
 function png(w, h) {

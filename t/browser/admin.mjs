@@ -8,9 +8,8 @@
 //   SHOTS  directory for the screenshots of every screen at 390 and 1280 px
 //   EMAIL, PASSWORD  the owner to register through the dashboard
 
-import { mkdirSync } from 'node:fs';
-import { AxeBuilder } from '@axe-core/playwright';
 import { launch, scenario, ok, is, like, note, done, newPage } from './lib.mjs';
+import { tid, shooter, axe, login as signIn, go as navigate } from './admin-lib.mjs';
 
 const BASE = process.env.BASE;
 const SITE = process.env.SITE;
@@ -18,26 +17,11 @@ const SHOTS = process.env.SHOTS;
 const EMAIL = process.env.EMAIL;
 const PASSWORD = process.env.PASSWORD;
 const ADMIN = BASE + '/admin';
-const tid = (id) => `[data-testid="${id}"]`;
-if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+const shot = shooter(SHOTS);
 
-async function shot(page, name) {
-  if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-}
 
-async function axe(page, name) {
-  const res = await new AxeBuilder({ page }).analyze();
-  const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  ok(bad.length === 0, `axe: no serious or critical violation on ${name}`,
-    bad.map((v) => `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n  ')}`).join('\n'));
-}
 
-async function login(page, email = EMAIL, password = PASSWORD) {
-  await page.goto(ADMIN + '/login');
-  await page.fill(tid('email-input'), email);
-  await page.fill(tid('password-input'), password);
-  await page.click(tid('login-button'));
-}
+const login = (page, email = EMAIL, password = PASSWORD) => signIn(page, ADMIN, email, password);
 
 // Picks option of an MUI select opened by the element with testid.
 async function pick(page, selectId, optionId) {
@@ -302,18 +286,7 @@ await scenario('an expired access token is refreshed silently', async () => {
 // Client-side navigation while signed in, as an owner clicks. (A full reload
 // that aborts a refresh in flight presents the rotated cookie once more,
 // which auth's refresh_reuse_grace allows: t/auth-cookie.t.)
-async function go(page, navId) {
-  const item = page.locator(tid(navId));
-  for (let i = 0; i < 3 && !(await item.isVisible()); i++) {
-    if (await page.locator(tid('menu-button')).isVisible()) await page.click(tid('menu-button'));
-    await item.waitFor({ timeout: 5000 }).catch(() => {});
-  }
-  if (!(await item.isVisible())) {
-    note(`navigation ${navId} not found at ${page.url()}`);
-    await shot(page, `FAILED-${navId}`);
-  }
-  await item.click();
-}
+const go = (page, navId) => navigate(page, navId, (p, id) => shot(p, `FAILED-${id}`));
 
 await scenario('every screen: both languages, 390 and 1280 px, axe, screenshots', async () => {
   const screens = [
